@@ -1,0 +1,20 @@
+// Metering service (cluster wiring): consumes usage events from Kafka into PostgreSQL.
+import { Topics } from '@assay/contracts';
+import { KafkaSubscriber } from '@assay/messaging';
+import { meteringDatabase, UsageRecorder } from '@assay/metering';
+import { configPath, loadConfig, Logger, onShutdown, openDatabase, runMain } from '@assay/platform';
+
+const METERING_GROUP = 'assay-metering';
+
+runMain('metering', async () => {
+  const config = loadConfig(configPath('config/cluster.yaml'));
+  if (!config.database.url) throw new Error('metering needs database.url (or DATABASE_URL) in cluster wiring');
+  const db = await openDatabase(config.database.url, [meteringDatabase], 'assay-metering');
+  const subscriber = new KafkaSubscriber({ brokers: config.kafka.brokers, clientId: 'assay-metering' });
+  await subscriber.subscribe(METERING_GROUP, [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db).onEvent);
+  new Logger('metering').info('consuming', { topics: [Topics.requestCompleted, Topics.providerAttempt] });
+  onShutdown('metering', async () => {
+    await subscriber.close();
+    await db.destroy();
+  });
+});

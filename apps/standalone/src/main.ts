@@ -1,0 +1,49 @@
+// Standalone wiring: ingress, router, provider connector and metering in ONE process, the same
+// service classes as the cluster, bound in-process; an in-process bus instead of Kafka and an
+// embedded PostgreSQL unless database.url is set. `npm start` runs this.
+import { Topics } from '@assay/contracts';
+import { ProviderConnector, ProviderTargets } from '@assay/connector';
+import { IngressChat, startRestApi } from '@assay/gateway';
+import { InProcessBus } from '@assay/messaging';
+import { meteringDatabase, UsageRecorder } from '@assay/metering';
+import { startMockProvider } from '@assay/mock-llm';
+import { configPath, loadConfig, Logger, onShutdown, openDatabase, runMain, startEmbeddedDatabase } from '@assay/platform';
+import { OpenAIAdapter } from '@assay/providers-openai';
+import { ModelRouter } from '@assay/routing';
+import { ensureVirtualKey, KeyDirectory, KeyDirectoryRefresher, tenancyDatabase } from '@assay/tenancy';
+
+runMain('standalone', async () => {
+  const log = new Logger('standalone');
+  const startedAt = Date.now();
+  const config = loadConfig(configPath('config/standalone.yaml'));
+
+  const mock = config.mockProvider ? await startMockProvider({ port: config.mockProvider.port }) : null;
+  const embedded = config.database.url ? null : await startEmbeddedDatabase(config.database.embedded.dataDir, config.database.embedded.port);
+  const db = await openDatabase(config.database.url ?? embedded!.url, [tenancyDatabase, meteringDatabase], 'assay-standalone');
+  for (const k of config.bootstrapKeys) await ensureVirtualKey(db, k.tenant, k.key);
+
+  const bus = new InProcessBus();
+  await bus.subscribe('metering', [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db).onEvent);
+  const connector = new ProviderConnector(new ProviderTargets(config), new OpenAIAdapter(), bus);
+  const router = new ModelRouter(config, connector, bus);
+
+  const keys = new KeyDirectory();
+  const refresher = new KeyDirectoryRefresher(db, keys, config.snapshotRefreshMs);
+  await refresher.start();
+  const app = await startRestApi(new IngressChat(keys, router), config.ingress);
+
+  log.info('Assay is ready', {
+    url: `http://${config.ingress.host}:${config.ingress.port}/v1`,
+    models: config.models.map((m) => m.name),
+    mockProvider: mock?.url,
+    startupMs: Date.now() - startedAt,
+  });
+  onShutdown('standalone', async () => {
+    await app.close();
+    refresher.stop();
+    await bus.close();
+    await db.destroy();
+    await embedded?.stop();
+    await mock?.close();
+  });
+});

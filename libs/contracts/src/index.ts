@@ -1,0 +1,14 @@
+export {
+  RequestContext,
+  ChatRequest,
+  Usage,
+  Outcome,
+  ChatResponse,
+  ChatChunk,
+  ErrorDetail,
+} from './generated/assay/v1/chat';
+export { RequestCompleted, ProviderAttempt } from './generated/assay/v1/events';
+export { GatewayService, GatewayClient, GatewayServer, GatewayChatRequest } from './generated/assay/v1/gateway';
+export { RouterService, RouterClient, RouterServer } from './generated/assay/v1/router';
+export { ConnectorService, ConnectorClient, ConnectorServer, ConnectorRequest } from './generated/assay/v1/connector';
+export * from './topics';

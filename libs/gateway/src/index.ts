@@ -1,0 +1,5 @@
+export * from './chat-request-validation';
+export * from './ingress-chat';
+export * from './rest/rest-api.module';
+export * from './rest/start-rest-api';
+export * from './rest/openai-error.filter';

@@ -1,0 +1,94 @@
+// Kafka adapters of the bus port (kafkajs). The producer is idempotent (acks=all) and sits behind
+// BufferedPublisher; the consumer commits an offset only after its handler succeeded.
+import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { Logger } from '@assay/platform';
+import { BufferedPublisher, type BatchSender, type BufferedPublisherOptions } from './buffered-publisher';
+import type { BusEvent, EventHandler, EventSubscriber } from './event-bus';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+}
+
+export const EVENT_ID_HEADER = 'assay-event-id';
+
+export function createKafka(settings: KafkaSettings): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    logLevel: logLevel.NOTHING,
+    // Short, so a missing broker surfaces fast and the publisher's own backoff takes over.
+    connectionTimeout: 3_000,
+    retry: { retries: 2, initialRetryTime: 100 },
+  });
+}
+
+class KafkaBatchSender implements BatchSender {
+  private producer: Producer;
+  private connected: Promise<void> | null = null;
+
+  constructor(kafka: Kafka) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = null));
+  }
+
+  async send(events: BusEvent[]): Promise<void> {
+    this.connected ??= this.producer.connect().catch((err) => {
+      this.connected = null;
+      throw err;
+    });
+    await this.connected;
+    const byTopic = new Map<string, BusEvent[]>();
+    for (const e of events) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e]);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((e) => ({ key: e.key, value: Buffer.from(e.value), headers: { [EVENT_ID_HEADER]: e.id } })),
+      })),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}
+
+export function createKafkaPublisher(settings: KafkaSettings, options: BufferedPublisherOptions): BufferedPublisher {
+  return new BufferedPublisher(new KafkaBatchSender(createKafka(settings)), options);
+}
+
+export class KafkaSubscriber implements EventSubscriber {
+  private readonly consumers: Consumer[] = [];
+  private readonly kafka: Kafka;
+  private readonly log = new Logger('kafka-subscriber');
+
+  constructor(settings: KafkaSettings) {
+    this.kafka = createKafka(settings);
+  }
+
+  async subscribe(groupId: string, topics: string[], handler: EventHandler): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId, retry: { retries: 10 } });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        const id = message.headers?.[EVENT_ID_HEADER]?.toString();
+        if (!id || !message.value) {
+          this.log.error('skipping event without id or value', { topic, offset: message.offset });
+          return;
+        }
+        await handler({ topic, key: message.key?.toString() ?? '', id, value: message.value });
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './usage-record.entity';
+export * from './usage-recorder';
+export * from './metering-database';

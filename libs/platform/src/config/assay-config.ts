@@ -1,0 +1,63 @@
+// Assay's whole configuration as typed data, validated once at start-up. Nothing reads
+// process.env after boot: loadConfig() is the only place that does.
+import { z } from 'zod';
+
+const address = z.string().regex(/^[^:]+:\d+$/, 'expected host:port');
+
+export const ProviderConfigSchema = z.object({
+  /** Wire family spoken by the provider. Only OpenAI-compatible endpoints exist in this cut. */
+  kind: z.literal('openai-compatible'),
+  baseUrl: z.string().url(),
+  /** Empty for local endpoints that need none (Ollama, vLLM, the mock provider). */
+  apiKey: z.string().nullish().transform((v) => v ?? ''),
+  /** Per-attempt timeout; why 60 s: long completions on slow models legitimately take this long. */
+  timeoutMs: z.number().int().positive().default(60_000),
+});
+
+export const ModelConfigSchema = z.object({
+  /** The name clients ask for. */
+  name: z.string().min(1),
+  provider: z.string().min(1),
+  /** The provider's own name for it; defaults to `name`. */
+  upstreamModel: z.string().optional(),
+});
+
+export const AssayConfigSchema = z.object({
+  ingress: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** Why 20 MiB: large multi-image chat requests fit; anything larger is almost surely a mistake. */
+      bodyLimitBytes: z.number().int().positive().default(20 * 1024 * 1024),
+    })
+    .default({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 20 * 1024 * 1024 }),
+  router: z.object({ listen: address.default('127.0.0.1:50061'), address: address.default('127.0.0.1:50061') }).default({ listen: '127.0.0.1:50061', address: '127.0.0.1:50061' }),
+  connector: z.object({ listen: address.default('127.0.0.1:50062'), address: address.default('127.0.0.1:50062') }).default({ listen: '127.0.0.1:50062', address: '127.0.0.1:50062' }),
+  database: z
+    .object({
+      /** A PostgreSQL URL; when absent, standalone starts an embedded server in dataDir. */
+      url: z.string().optional(),
+      embedded: z.object({ dataDir: z.string().default('.data/standalone/postgres'), port: z.number().int().default(54339) }).default({ dataDir: '.data/standalone/postgres', port: 54339 }),
+    })
+    .default({ embedded: { dataDir: '.data/standalone/postgres', port: 54339 } }),
+  kafka: z
+    .object({
+      brokers: z.array(z.string()).default(['127.0.0.1:59092']),
+      clientId: z.string().default('assay'),
+      /** Where events wait when the broker is unreachable, so none is lost. */
+      spillDir: z.string().default('.data/spill'),
+    })
+    .default({ brokers: ['127.0.0.1:59092'], clientId: 'assay', spillDir: '.data/spill' }),
+  /** How often ingress reloads its key snapshot; why 500 ms: a new or revoked key takes effect within a second. */
+  snapshotRefreshMs: z.number().int().positive().default(500),
+  providers: z.record(z.string(), ProviderConfigSchema),
+  models: z.array(ModelConfigSchema).min(1),
+  /** Keys that must exist at start-up (a demo key, or keys managed as config). */
+  bootstrapKeys: z.array(z.object({ tenant: z.string().min(1), key: z.string().min(20) })).default([]),
+  /** Standalone only: also start the fake provider, for the offline demo. */
+  mockProvider: z.object({ port: z.number().int().min(0).default(4010) }).optional(),
+});
+
+export type AssayConfig = z.infer<typeof AssayConfigSchema>;
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;

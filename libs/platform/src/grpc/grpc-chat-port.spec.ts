@@ -1,0 +1,95 @@
+import { RouterService, type ChatChunk, type ChatRequest, type ChatResponse } from '@assay/contracts';
+import { AssayError } from '../assay-error';
+import type { RouterPort } from '../chat-port';
+import { chatPortHandlers, GrpcChatClient } from './grpc-chat-port';
+import { startGrpcServer, type RunningGrpcServer } from './grpc-server';
+
+const request: ChatRequest = { model: 'm', stream: false, openaiBody: Buffer.from('{"model":"m"}'), context: undefined };
+
+class ScriptedRouter implements RouterPort {
+  cancelled = false;
+  started = false;
+  constructor(private readonly behaviour: 'ok' | 'fail' | 'hang') {}
+
+  async chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResponse> {
+    if (this.behaviour === 'fail') throw AssayError.upstream(429, 'slow down', 7);
+    this.started = true;
+    if (this.behaviour === 'hang') return new Promise((_, reject) => signal?.addEventListener('abort', () => { this.cancelled = true; reject(AssayError.cancelled()); }));
+    return { openaiBody: req.openaiBody, outcome: { servedModel: req.model, provider: 'p', deployment: 'd', attempts: 1, usage: undefined } };
+  }
+
+  async *chatStream(req: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
+    yield { openaiChunk: Buffer.from('one') };
+    if (this.behaviour === 'fail') throw AssayError.modelNotFound(req.model);
+    if (this.behaviour === 'hang') {
+      await new Promise<void>((resolve) => signal?.addEventListener('abort', () => { this.cancelled = true; resolve(); }));
+      return;
+    }
+    yield { openaiChunk: Buffer.from('two') };
+  }
+}
+
+describe('ChatPort over gRPC', () => {
+  let server: RunningGrpcServer;
+  let client: GrpcChatClient<ChatRequest>;
+
+  async function serve(router: RouterPort): Promise<void> {
+    server = await startGrpcServer('127.0.0.1:0', [{ definition: RouterService, implementation: chatPortHandlers(router) }]);
+    client = new GrpcChatClient(RouterService, `127.0.0.1:${server.port}`, () => 0);
+  }
+
+  afterEach(async () => {
+    client.close();
+    await server.close();
+  });
+
+  it('returns the remote answer unchanged', async () => {
+    await serve(new ScriptedRouter('ok'));
+    const response = await client.chat(request);
+    expect(Buffer.from(response.openaiBody).toString()).toBe('{"model":"m"}');
+    expect(response.outcome?.servedModel).toBe('m');
+  });
+
+  it('carries the full error across the wire, status and Retry-After included', async () => {
+    await serve(new ScriptedRouter('fail'));
+    await expect(client.chat(request)).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryAfterSeconds: 7, message: 'slow down' });
+  });
+
+  it('streams chunks in order', async () => {
+    await serve(new ScriptedRouter('ok'));
+    const got: string[] = [];
+    for await (const c of client.chatStream(request)) got.push(Buffer.from(c.openaiChunk!).toString());
+    expect(got).toEqual(['one', 'two']);
+  });
+
+  it('surfaces an error raised mid-stream as an AssayError', async () => {
+    await serve(new ScriptedRouter('fail'));
+    const got: string[] = [];
+    await expect(async () => {
+      for await (const c of client.chatStream(request)) got.push(Buffer.from(c.openaiChunk!).toString());
+    }).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    expect(got).toEqual(['one']);
+  });
+
+  it('cancels the remote work when the caller aborts a unary call', async () => {
+    const router = new ScriptedRouter('hang');
+    await serve(router);
+    const abort = new AbortController();
+    const call = client.chat(request, abort.signal);
+    await waitFor(() => router.started);
+    abort.abort();
+    await expect(call).rejects.toMatchObject({ status: 499 });
+    await waitFor(() => router.cancelled);
+  });
+
+  it('cancels the remote stream when the consumer stops reading', async () => {
+    const router = new ScriptedRouter('hang');
+    await serve(router);
+    for await (const _ of client.chatStream(request)) break;
+    await waitFor(() => router.cancelled);
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 5));
+}

@@ -1,0 +1,30 @@
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { grpcChannelOptions } from './grpc-chat-port';
+
+export interface RunningGrpcServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startGrpcServer(
+  address: string,
+  services: Array<{ definition: ServiceDefinition; implementation: UntypedServiceImplementation }>,
+): Promise<RunningGrpcServer> {
+  const server = new Server(grpcChannelOptions);
+  for (const s of services) server.addService(s.definition, s.implementation);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Give in-flight calls a moment to finish, then force.
+        const force = setTimeout(() => server.forceShutdown(), 2000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,2 @@
+export * from './provider-connector';
+export * from './provider-targets';

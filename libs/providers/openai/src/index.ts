@@ -1,0 +1,3 @@
+export * from './openai-adapter';
+export * from './openai-usage';
+export * from './sse-lines';

@@ -1,0 +1,2 @@
+export * from './route-plan';
+export * from './model-router';

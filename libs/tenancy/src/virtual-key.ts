@@ -1,0 +1,16 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+const KEY_PREFIX = 'sk-assay-';
+
+/** 32 random bytes: unguessable, so a fast unsalted hash is a safe lookup key. */
+export function generateVirtualKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url');
+}
+
+export function hashVirtualKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function displayPrefix(key: string): string {
+  return key.slice(0, KEY_PREFIX.length + 4);
+}
