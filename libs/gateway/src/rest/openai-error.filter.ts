@@ -6,6 +6,9 @@ import { AssayError } from '@assay/platform';
 
 export function restErrorFrom(exception: unknown, request?: { method: string; url: string }): AssayError {
   if (exception instanceof AssayError) return exception;
+  // Nest wraps Fastify's body-parser errors in an HttpException; the original says what went wrong.
+  const cause = exception instanceof HttpException ? (exception.cause as { code?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === 'string') return restErrorFrom(cause, request);
   const e = exception as { code?: string; statusCode?: number };
   const unparsable = exception instanceof SyntaxError || (e?.statusCode === 400 && String(e?.code ?? '').startsWith('FST_ERR_CTP'));
   if (unparsable) {

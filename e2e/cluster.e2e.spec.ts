@@ -1,0 +1,170 @@
+// One chat completion through all the cluster's processes: ingress -> router -> provider
+// connector -> provider over gRPC and HTTP, its usage through Kafka and metering into PostgreSQL.
+import { randomUUID } from 'node:crypto';
+import OpenAI from 'openai';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { RequestCompleted, Topics } from '@assay/contracts';
+import { EVENT_ID_HEADER } from '@assay/messaging';
+import { meteringDatabase, UsageRecordEntity } from '@assay/metering';
+import { startMockProvider } from '@assay/mock-llm';
+import { openDatabase } from '@assay/platform';
+import { issueVirtualKey, tenancyDatabase } from '@assay/tenancy';
+import { eventually, localInfra, startService, type ServiceProcess } from '@assay/testing';
+import { writeClusterConfig } from './cluster-config';
+
+describe('cluster wiring', () => {
+  const infra = localInfra();
+  let mock: Awaited<ReturnType<typeof startMockProvider>>;
+  let db: DataSource;
+  let services: ServiceProcess[] = [];
+  let baseURL: string;
+  let apiKey: string;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    mock = await startMockProvider({ port: 0 });
+    // Migrations first, so the services start against an up-to-date schema.
+    db = await openDatabase(infra.databaseUrl, [tenancyDatabase, meteringDatabase], 'assay-e2e');
+    apiKey = (await issueVirtualKey(db, `e2e-${randomUUID()}`)).key;
+    const { path, ports } = await writeClusterConfig(mock.url, infra.kafkaBrokers);
+    const env = { ASSAY_CONFIG: path, DATABASE_URL: infra.databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(',') };
+    services = await Promise.all([
+      startService('provider-connector', env, 'listening'),
+      startService('router', env, 'listening'),
+      startService('metering', env, 'consuming'),
+      startService('ingress', env, 'listening'),
+    ]);
+    baseURL = `http://127.0.0.1:${ports.http}/v1`;
+    client = new OpenAI({ baseURL, apiKey, maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    const codes = await Promise.all(services.map((s) => s.stop()));
+    await db?.destroy();
+    await mock?.close();
+    expect(codes.every((c) => c === 0)).toBe(true);
+  });
+
+  function usageRows(requestId: string): Promise<UsageRecordEntity[]> {
+    return db.getRepository(UsageRecordEntity).find({ where: { requestId }, order: { kind: 'ASC' } });
+  }
+
+  it('answers a chat completion in the OpenAI shape and meters it exactly once', async () => {
+    const { data, response } = await client.chat.completions
+      .create({ model: 'mock-large', messages: [{ role: 'user', content: 'Say something useful.' }] })
+      .withResponse();
+
+    expect(data.object).toBe('chat.completion');
+    expect(typeof data.choices[0].message.content).toBe('string');
+    expect(data.choices[0].finish_reason).toBe('stop');
+    expect(data.usage!.completion_tokens).toBeGreaterThan(0);
+    expect(response.headers.get('x-assay-model')).toBe('mock-large');
+    expect(response.headers.get('x-assay-attempts')).toBe('1');
+
+    const requestId = response.headers.get('x-request-id')!;
+    const rows = await eventually(() => usageRows(requestId), (r) => r.length >= 2);
+    expect(rows.map((r) => r.kind)).toEqual(['attempt', 'request']);
+    for (const row of rows) {
+      expect(row.promptTokens).toBe(data.usage!.prompt_tokens);
+      expect(row.completionTokens).toBe(data.usage!.completion_tokens);
+      expect(row.model).toBe('mock-large');
+      expect(row.status).toBe('ok');
+    }
+  });
+
+  it('streams a chat completion with usage and meters it', async () => {
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'mock-small', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Stream please.' }] })
+      .withResponse();
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(chunks).toBeGreaterThan(2);
+    expect(text.length).toBeGreaterThan(0);
+    expect(usage!.completion_tokens).toBeGreaterThan(0);
+
+    const rows = await eventually(() => usageRows(response.headers.get('x-request-id')!), (r) => r.length >= 2);
+    expect(rows.find((r) => r.kind === 'request')!.completionTokens).toBe(usage!.completion_tokens);
+  });
+
+  it('does not show the usage chunk to a streaming client that did not ask for it', async () => {
+    const stream = await client.chat.completions.create({ model: 'mock-small', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    for await (const chunk of stream) expect(chunk.usage ?? null).toBeNull();
+  });
+
+  it('rejects a wrong key with 401 in the OpenAI envelope', async () => {
+    const bad = new OpenAI({ baseURL, apiKey: 'sk-assay-wrong', maxRetries: 0 });
+    await expect(bad.chat.completions.create({ model: 'mock-large', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+      status: 401,
+      code: 'invalid_api_key',
+      type: 'invalid_request_error',
+    });
+  });
+
+  it('rejects an unknown model with 404 model_not_found', async () => {
+    await expect(client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+      param: 'model',
+    });
+  });
+
+  it('rejects missing messages with 400 naming the parameter', async () => {
+    await expect(client.chat.completions.create({ model: 'mock-large' } as never)).rejects.toMatchObject({ status: 400, param: 'messages' });
+  });
+
+  it('rejects malformed JSON with 400 and an OpenAI error body', async () => {
+    const res = await fetch(`${baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: '{"model": "mock-large", "messages": [',
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(body.error.message).toMatch(/parse the JSON body/);
+  });
+
+  it('records a redelivered usage event only once', async () => {
+    const kafka = new Kafka({ clientId: 'e2e-redelivery', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const tenantId = `tenant-${randomUUID()}`;
+    const message = (eventId: string, requestId: string) => ({
+      key: tenantId,
+      headers: { [EVENT_ID_HEADER]: eventId },
+      value: Buffer.from(
+        RequestCompleted.encode({
+          eventId,
+          context: { requestId, tenantId, teamId: '', keyId: 'k', endUser: '', tags: {}, promptType: '', deadlineMs: 0 },
+          requestedModel: 'mock-large',
+          servedModel: 'mock-large',
+          provider: 'mock',
+          usage: { promptTokens: 3, completionTokens: 4, totalTokens: 7, cachedTokens: 0, reasoningTokens: 0 },
+          attempts: 1,
+          status: 'ok',
+          httpStatus: 200,
+          stream: false,
+          startedAtMs: Date.now(),
+          latencyMs: 5,
+        }).finish(),
+      ),
+    });
+    const duplicated = randomUUID();
+    const marker = randomUUID();
+    // Same key, so one partition: once the marker is recorded, both copies were consumed.
+    await producer.send({ topic: Topics.requestCompleted, messages: [message(duplicated, 'dup'), message(duplicated, 'dup')] });
+    await producer.send({ topic: Topics.requestCompleted, messages: [message(marker, 'marker')] });
+    await producer.disconnect();
+
+    const repo = db.getRepository(UsageRecordEntity);
+    await eventually(() => repo.countBy({ eventId: marker }), (n) => n === 1);
+    expect(await repo.countBy({ eventId: duplicated })).toBe(1);
+  });
+});

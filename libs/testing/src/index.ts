@@ -1,0 +1,4 @@
+export * from './local-infra';
+export * from './free-port';
+export * from './service-process';
+export * from './eventually';
