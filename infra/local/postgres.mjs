@@ -138,8 +138,23 @@ async function status() {
   return ok;
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach its binaries (under
+ * node_modules) and data dir (under .data): a checkout inside a private directory (a mktemp dir,
+ * a home of mode 700) would stop it. Grants only the traverse bit (o+x) on the repo's ancestors,
+ * never the right to list or read them.
+ */
+function letPostgresUserReachRepo() {
+  for (let dir = repoRoot; ; dir = path.dirname(dir)) {
+    const mode = fs.statSync(dir).mode;
+    if ((mode & 0o001) === 0) fs.chmodSync(dir, (mode & 0o7777) | 0o001);
+    if (dir === path.dirname(dir)) break;
+  }
+}
+
 async function initialiseCluster() {
   console.log(`postgres: initialising a new cluster in ${path.relative(repoRoot, dataDir)}`);
+  if (isRoot) letPostgresUserReachRepo();
   const log = fs.createWriteStream(logFile, { flags: 'a' });
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,

