@@ -5,8 +5,8 @@ import { z } from 'zod';
 const address = z.string().regex(/^[^:]+:\d+$/, 'expected host:port');
 
 export const ProviderConfigSchema = z.object({
-  /** Wire family spoken by the provider. Only OpenAI-compatible endpoints exist in this cut. */
-  kind: z.literal('openai-compatible'),
+  /** Wire family spoken by the provider. */
+  kind: z.enum(['openai', 'openai-compatible', 'azure-openai', 'anthropic', 'gemini']),
   baseUrl: z.string().url(),
   /** Empty for local endpoints that need none (Ollama, vLLM, the mock provider). */
   apiKey: z.string().nullish().transform((v) => v ?? ''),

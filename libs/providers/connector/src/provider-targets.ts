@@ -10,6 +10,7 @@ export class ProviderTargets {
       const provider = config.providers[model.provider];
       this.byModel.set(model.name, {
         provider: model.provider,
+        kind: provider.kind,
         baseUrl: provider.baseUrl.replace(/\/$/, ''),
         apiKey: provider.apiKey,
         upstreamModel: model.upstreamModel ?? model.name,
