@@ -13,7 +13,7 @@ runMain('ingress', async () => {
   const refresher = new KeyDirectoryRefresher(db, keys, config.snapshotRefreshMs);
   await refresher.start();
   const router = new GrpcChatClient(RouterService, config.router.address, (r) => r.context?.deadlineMs ?? 0);
-  const app = await startRestApi(new IngressChat(keys, router), config.ingress);
+  const app = await startRestApi(new IngressChat(keys, router, { requestTimeoutMs: config.reliability.requestTimeoutMs }), config.ingress);
   new Logger('ingress').info('listening', { http: `http://${config.ingress.host}:${config.ingress.port}`, keys: keys.size });
   onShutdown('ingress', async () => {
     await app.close();

@@ -2,13 +2,12 @@
 // service classes as the cluster, bound in-process; an in-process bus instead of Kafka and an
 // embedded PostgreSQL unless database.url is set. `npm start` runs this.
 import { Topics } from '@assay/contracts';
-import { ProviderConnector, ProviderTargets } from '@assay/connector';
+import { defaultAdapters, DeploymentPool, ProviderConnector } from '@assay/connector';
 import { IngressChat, startRestApi } from '@assay/gateway';
 import { InProcessBus } from '@assay/messaging';
 import { meteringDatabase, UsageRecorder } from '@assay/metering';
 import { startMockProvider } from '@assay/mock-llm';
 import { configPath, loadConfig, Logger, onShutdown, openDatabase, runMain, startEmbeddedDatabase } from '@assay/platform';
-import { OpenAIAdapter } from '@assay/providers-openai';
 import { ModelRouter } from '@assay/routing';
 import { ensureVirtualKey, KeyDirectory, KeyDirectoryRefresher, tenancyDatabase } from '@assay/tenancy';
 
@@ -24,13 +23,13 @@ runMain('standalone', async () => {
 
   const bus = new InProcessBus();
   await bus.subscribe('metering', [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db).onEvent);
-  const connector = new ProviderConnector(new ProviderTargets(config), new OpenAIAdapter(), bus);
+  const connector = new ProviderConnector(new DeploymentPool(config), defaultAdapters(), bus, config.reliability);
   const router = new ModelRouter(config, connector, bus);
 
   const keys = new KeyDirectory();
   const refresher = new KeyDirectoryRefresher(db, keys, config.snapshotRefreshMs);
   await refresher.start();
-  const app = await startRestApi(new IngressChat(keys, router), config.ingress);
+  const app = await startRestApi(new IngressChat(keys, router, { requestTimeoutMs: config.reliability.requestTimeoutMs }), config.ingress);
 
   log.info('Assay is ready', {
     url: `http://${config.ingress.host}:${config.ingress.port}/v1`,

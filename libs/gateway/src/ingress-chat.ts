@@ -13,10 +13,21 @@ export interface IncomingChat {
   requestId?: string;
   tags?: Record<string, string>;
   promptType?: string;
+  /** How long the client is prepared to wait, when it says so. */
+  timeoutMs?: number;
+}
+
+export interface IngressOptions {
+  /** The deadline of a request whose client set none; a client's own timeout may only shorten it. */
+  requestTimeoutMs: number;
 }
 
 export class IngressChat {
-  constructor(private readonly keys: KeyDirectory, private readonly router: RouterPort) {}
+  constructor(
+    private readonly keys: KeyDirectory,
+    private readonly router: RouterPort,
+    private readonly options: IngressOptions,
+  ) {}
 
   authenticate(authorization: string | undefined): Principal {
     const key = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
@@ -39,7 +50,7 @@ export class IngressChat {
         endUser: typeof body.user === 'string' ? body.user : '',
         tags: incoming.tags ?? {},
         promptType: incoming.promptType ?? (typeof metadata.prompt_type === 'string' ? metadata.prompt_type : ''),
-        deadlineMs: 0,
+        deadlineMs: Date.now() + Math.min(this.options.requestTimeoutMs, incoming.timeoutMs && incoming.timeoutMs > 0 ? incoming.timeoutMs : Infinity),
       },
       model,
       stream,

@@ -8,6 +8,8 @@ export interface AssayErrorFields {
   code?: string | null;
   param?: string | null;
   retryAfterSeconds?: number;
+  /** Upstream calls made before this error was returned. */
+  attempts?: number;
 }
 
 export class AssayError extends Error {
@@ -16,6 +18,7 @@ export class AssayError extends Error {
   readonly code: string | null;
   readonly param: string | null;
   readonly retryAfterSeconds?: number;
+  attempts: number;
 
   constructor(fields: AssayErrorFields) {
     super(fields.message);
@@ -25,6 +28,12 @@ export class AssayError extends Error {
     this.code = fields.code ?? null;
     this.param = fields.param ?? null;
     this.retryAfterSeconds = fields.retryAfterSeconds;
+    this.attempts = fields.attempts ?? 0;
+  }
+
+  /** The upstream status that makes trying another model worthwhile: throttling, outage, timeout. */
+  get isProviderFailure(): boolean {
+    return this.status === 429 || this.status === 502 || this.status === 503 || this.status === 504;
   }
 
   /** The OpenAI error envelope: `{"error":{"message","type","param","code"}}`. */
@@ -60,6 +69,10 @@ export class AssayError extends Error {
   }
 
   static upstream(status: number, message: string, retryAfterSeconds?: number): AssayError {
+    if (status === 401 || status === 403) {
+      // The provider refused Assay's own credentials: the caller's request is not at fault.
+      return new AssayError({ status: 502, type: 'api_error', code: 'provider_auth_failed', message });
+    }
     const mapped = status === 429 ? 429 : status >= 500 || status === 0 ? 502 : status;
     return new AssayError({
       status: mapped,

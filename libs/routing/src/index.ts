@@ -1,2 +1,6 @@
 export * from './route-plan';
 export * from './model-router';
+export * from './retry-policy';
+export * from './circuit-breaker';
+export * from './key-pool';
+export * from './deployment-balancer';

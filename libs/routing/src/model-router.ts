@@ -1,6 +1,7 @@
-// The router service: plans the route for a request, hands it to the provider connector, and
-// publishes exactly one RequestCompleted per customer request, success or failure. The customer
-// is charged from that event, never from attempts.
+// The router service: plans the route for a request (the requested model, then its fallbacks),
+// hands it to the provider connector model by model, and publishes exactly one RequestCompleted
+// per customer request, success or failure. The customer is charged from that event, never from
+// attempts, so a request that needed three upstream calls is still charged once.
 import { randomUUID } from 'node:crypto';
 import {
   RequestCompleted,
@@ -23,13 +24,26 @@ export class ModelRouter implements RouterPort {
 
   async chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse> {
     const startedAt = Date.now();
+    let attempts = 0;
     try {
       const plan = planRoute(this.table, request.model);
-      const response = await this.connector.chat({ request, targetModel: plan.primary }, signal);
-      this.complete(request, startedAt, response.outcome, null);
-      return response;
+      const models = [plan.primary, ...plan.fallbacks];
+      for (let i = 0; ; i++) {
+        try {
+          const response = await this.connector.chat({ request, targetModel: models[i], firstAttempt: attempts + 1 }, signal);
+          attempts += response.outcome?.attempts ?? 1;
+          const outcome = { ...response.outcome!, attempts };
+          this.complete(request, startedAt, outcome, null);
+          return { ...response, outcome };
+        } catch (err) {
+          const error = AssayError.from(err);
+          attempts += error.attempts;
+          if (i === models.length - 1 || !error.isProviderFailure || signal?.aborted) throw error;
+        }
+      }
     } catch (err) {
       const error = AssayError.from(err);
+      error.attempts = attempts;
       this.complete(request, startedAt, undefined, error);
       throw error;
     }
@@ -37,24 +51,44 @@ export class ModelRouter implements RouterPort {
 
   async *chatStream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
     const startedAt = Date.now();
+    let attempts = 0;
     let outcome: Outcome | undefined;
     let error: AssayError | null = null;
     try {
       const plan = planRoute(this.table, request.model);
-      for await (const chunk of this.connector.chatStream({ request, targetModel: plan.primary }, signal)) {
-        if (chunk.outcome) outcome = chunk.outcome;
-        yield chunk;
+      const models = [plan.primary, ...plan.fallbacks];
+      for (let i = 0; ; i++) {
+        let started = false;
+        try {
+          for await (const chunk of this.connector.chatStream({ request, targetModel: models[i], firstAttempt: attempts + 1 }, signal)) {
+            if (chunk.outcome) {
+              attempts += chunk.outcome.attempts;
+              outcome = { ...chunk.outcome, attempts };
+              yield { outcome };
+            } else {
+              started = true;
+              yield chunk;
+            }
+          }
+          return;
+        } catch (err) {
+          const e = AssayError.from(err);
+          attempts += e.attempts;
+          // Once the client has seen part of an answer, another model must not continue it.
+          if (started || i === models.length - 1 || !e.isProviderFailure || signal?.aborted) throw e;
+        }
       }
     } catch (err) {
       error = AssayError.from(err);
+      error.attempts = attempts;
       throw error;
     } finally {
       // Also reached when the consumer stops early because the client went away.
-      this.complete(request, startedAt, outcome, error ?? (outcome ? null : AssayError.cancelled()));
+      this.complete(request, startedAt, outcome, error ?? (outcome ? null : AssayError.cancelled()), attempts);
     }
   }
 
-  private complete(request: ChatRequest, startedAt: number, outcome: Outcome | undefined, error: AssayError | null): void {
+  private complete(request: ChatRequest, startedAt: number, outcome: Outcome | undefined, error: AssayError | null, attempts = outcome?.attempts ?? error?.attempts ?? 0): void {
     const event: RequestCompleted = {
       eventId: randomUUID(),
       context: request.context,
@@ -62,7 +96,7 @@ export class ModelRouter implements RouterPort {
       servedModel: outcome?.servedModel ?? '',
       provider: outcome?.provider ?? '',
       usage: outcome?.usage,
-      attempts: outcome?.attempts ?? 0,
+      attempts,
       status: error ? (error.code ?? error.type) : 'ok',
       httpStatus: error ? error.status : 200,
       stream: request.stream,

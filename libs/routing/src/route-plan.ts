@@ -9,10 +9,11 @@ export interface RoutePlan {
 }
 
 export interface RoutingTable {
-  models: ReadonlyArray<{ name: string }>;
+  models: ReadonlyArray<{ name: string; fallbacks?: readonly string[] }>;
 }
 
 export function planRoute(table: RoutingTable, requestedModel: string): RoutePlan {
-  if (!table.models.some((m) => m.name === requestedModel)) throw AssayError.modelNotFound(requestedModel);
-  return { primary: requestedModel, fallbacks: [] };
+  const model = table.models.find((m) => m.name === requestedModel);
+  if (!model) throw AssayError.modelNotFound(requestedModel);
+  return { primary: requestedModel, fallbacks: (model.fallbacks ?? []).filter((f) => f !== requestedModel) };
 }

@@ -20,6 +20,7 @@ export class ChatCompletionsController {
       requestId,
       tags: tagsFromHeaders(req.headers),
       promptType: singleHeader(req.headers, 'x-assay-prompt-type'),
+      timeoutMs: clientTimeoutMs(req.headers),
     });
 
     // A client that goes away aborts every upstream call made on its behalf.
@@ -49,6 +50,17 @@ export class HealthController {
   health(): { status: string } {
     return { status: 'ok' };
   }
+}
+
+/**
+ * The client's own deadline: `x-assay-timeout-ms`, or the timeout the official OpenAI SDKs
+ * announce in `x-stainless-timeout` (seconds).
+ */
+function clientTimeoutMs(headers: FastifyRequest['headers']): number | undefined {
+  const explicit = Number(singleHeader(headers, 'x-assay-timeout-ms'));
+  if (explicit > 0) return explicit;
+  const sdk = Number(singleHeader(headers, 'x-stainless-timeout'));
+  return sdk > 0 ? sdk * 1000 : undefined;
 }
 
 function outcomeHeaders(outcome: Outcome | undefined): Record<string, string> {

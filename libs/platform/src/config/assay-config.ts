@@ -10,16 +10,59 @@ export const ProviderConfigSchema = z.object({
   baseUrl: z.string().url(),
   /** Empty for local endpoints that need none (Ollama, vLLM, the mock provider). */
   apiKey: z.string().nullish().transform((v) => v ?? ''),
+  /** Several keys for the same account(s): used in rotation, each cooling down on 429/401. */
+  apiKeys: z.array(z.string().min(1)).optional(),
+  /** Azure OpenAI's api-version; leave unset for Azure's /openai/v1 API. */
+  apiVersion: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
   /** Per-attempt timeout; why 60 s: long completions on slow models legitimately take this long. */
   timeoutMs: z.number().int().positive().default(60_000),
 });
 
-export const ModelConfigSchema = z.object({
-  /** The name clients ask for. */
-  name: z.string().min(1),
+export const DeploymentConfigSchema = z.object({
   provider: z.string().min(1),
-  /** The provider's own name for it; defaults to `name`. */
+  /** The provider's own name for the model (Azure: the deployment name); defaults to the model's name. */
   upstreamModel: z.string().optional(),
+  /** Share of traffic relative to the model's other deployments. */
+  weight: z.number().positive().default(1),
+});
+
+export const ModelConfigSchema = z
+  .object({
+    /** The name clients ask for. */
+    name: z.string().min(1),
+    /** Shorthand for a single deployment. */
+    provider: z.string().min(1).optional(),
+    upstreamModel: z.string().optional(),
+    deployments: z.array(DeploymentConfigSchema).optional(),
+    /** Models tried in order when this one fails after its retries. */
+    fallbacks: z.array(z.string()).default([]),
+    /** Give up on this model (and fall back) when it has not started answering within this time. */
+    latencyThresholdMs: z.number().int().positive().optional(),
+  })
+  .refine((m) => m.provider !== undefined || (m.deployments?.length ?? 0) > 0, { message: 'a model needs `provider` or `deployments`' });
+
+export const ReliabilityConfigSchema = z.object({
+  /** Calls to one model (first try plus retries) before its fallbacks are tried. */
+  maxAttemptsPerModel: z.number().int().min(1).default(3),
+  backoff: z
+    .object({
+      /** Why 200 ms: a throttled provider usually frees capacity within a few hundred ms. */
+      baseMs: z.number().int().positive().default(200),
+      maxMs: z.number().int().positive().default(8_000),
+    })
+    .default({ baseMs: 200, maxMs: 8_000 }),
+  /** Overall deadline of a request when the client sets none; why 10 min: long reasoning calls. */
+  requestTimeoutMs: z.number().int().positive().default(600_000),
+  breaker: z
+    .object({
+      failureThreshold: z.number().int().min(1).default(5),
+      /** Why 30 s: long enough for a provider incident to clear, short enough to notice recovery. */
+      cooldownMs: z.number().int().positive().default(30_000),
+    })
+    .default({ failureThreshold: 5, cooldownMs: 30_000 }),
+  /** How long a key rests after a 429 without Retry-After, or after a 401/403. */
+  keyCooldownMs: z.number().int().positive().default(60_000),
 });
 
 export const AssayConfigSchema = z.object({
@@ -52,6 +95,13 @@ export const AssayConfigSchema = z.object({
   snapshotRefreshMs: z.number().int().positive().default(500),
   providers: z.record(z.string(), ProviderConfigSchema),
   models: z.array(ModelConfigSchema).min(1),
+  reliability: ReliabilityConfigSchema.default({
+    maxAttemptsPerModel: 3,
+    backoff: { baseMs: 200, maxMs: 8_000 },
+    requestTimeoutMs: 600_000,
+    breaker: { failureThreshold: 5, cooldownMs: 30_000 },
+    keyCooldownMs: 60_000,
+  }),
   /** Keys that must exist at start-up (a demo key, or keys managed as config). */
   bootstrapKeys: z.array(z.object({ tenant: z.string().min(1), key: z.string().min(20) })).default([]),
   /** Standalone only: also start the fake provider, for the offline demo. */
@@ -61,3 +111,5 @@ export const AssayConfigSchema = z.object({
 export type AssayConfig = z.infer<typeof AssayConfigSchema>;
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
+export type ReliabilityConfig = z.infer<typeof ReliabilityConfigSchema>;

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { AssayConfigSchema, type AssayConfig } from './assay-config';
+import { AssayConfigSchema, type AssayConfig, type DeploymentConfig, type ModelConfig } from './assay-config';
+
+/** A model's deployments, the `provider` shorthand expanded. */
+export function deploymentsOf(model: ModelConfig): DeploymentConfig[] {
+  return model.deployments ?? [{ provider: model.provider!, upstreamModel: model.upstreamModel, weight: 1 }];
+}
 
 /** Replaces ${VAR} and ${VAR:-default} in the raw file text, so secrets stay in the environment. */
 export function substituteEnv(text: string, env: NodeJS.ProcessEnv): string {
@@ -21,8 +26,14 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
     throw new Error(`Invalid config ${path}:\n${problems}`);
   }
+  const names = new Set(parsed.data.models.map((m) => m.name));
   for (const m of parsed.data.models) {
-    if (!parsed.data.providers[m.provider]) throw new Error(`Invalid config ${path}: model ${m.name} names unknown provider ${m.provider}`);
+    for (const d of deploymentsOf(m)) {
+      if (!parsed.data.providers[d.provider]) throw new Error(`Invalid config ${path}: model ${m.name} names unknown provider ${d.provider}`);
+    }
+    for (const f of m.fallbacks) {
+      if (!names.has(f)) throw new Error(`Invalid config ${path}: model ${m.name} falls back to unknown model ${f}`);
+    }
   }
   return parsed.data;
 }

@@ -45,6 +45,7 @@ export function toGrpcError(err: unknown): Partial<ServiceError> {
     message: e.message,
     param: e.param ?? '',
     retryAfterSeconds: e.retryAfterSeconds ?? 0,
+    attempts: e.attempts,
   }).finish();
   metadata.set(ERROR_KEY, Buffer.from(detail));
   return { code: grpcCodeFor(e.status), details: e.message, metadata };
@@ -63,6 +64,7 @@ export function fromGrpcError(err: unknown): AssayError {
       message: d.message,
       param: d.param || null,
       retryAfterSeconds: d.retryAfterSeconds || undefined,
+      attempts: d.attempts,
     });
   }
   if (typeof se?.code === 'number') {

@@ -1,2 +1,3 @@
 export * from './provider-connector';
-export * from './provider-targets';
+export * from './deployment-pool';
+export * from './adapter-registry';

@@ -93,6 +93,8 @@ export interface ErrorDetail {
   param: string;
   /** Seconds the caller should wait before retrying, when known (Retry-After). */
   retryAfterSeconds: number;
+  /** Upstream calls made before giving up, so the caller can account for them. */
+  attempts: number;
 }
 
 function createBaseRequestContext(): RequestContext {
@@ -750,7 +752,7 @@ export const ChatChunk: MessageFns<ChatChunk> = {
 };
 
 function createBaseErrorDetail(): ErrorDetail {
-  return { httpStatus: 0, type: "", code: "", message: "", param: "", retryAfterSeconds: 0 };
+  return { httpStatus: 0, type: "", code: "", message: "", param: "", retryAfterSeconds: 0, attempts: 0 };
 }
 
 export const ErrorDetail: MessageFns<ErrorDetail> = {
@@ -772,6 +774,9 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
     }
     if (message.retryAfterSeconds !== 0) {
       writer.uint32(48).uint32(message.retryAfterSeconds);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(56).uint32(message.attempts);
     }
     return writer;
   },
@@ -837,6 +842,14 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
             message.retryAfterSeconds = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.attempts = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -860,6 +873,7 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
     message.message = object.message ?? "";
     message.param = object.param ?? "";
     message.retryAfterSeconds = object.retryAfterSeconds ?? 0;
+    message.attempts = object.attempts ?? 0;
     return message;
   },
 };

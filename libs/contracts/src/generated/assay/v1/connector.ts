@@ -32,10 +32,15 @@ export interface ConnectorRequest {
     | undefined;
   /** The configured model to call, as routed; may differ from the requested one. */
   targetModel: string;
+  /**
+   * Number this request's first upstream call in this hop gets, so attempts stay numbered
+   * 1, 2, 3... across the router's fallbacks.
+   */
+  firstAttempt: number;
 }
 
 function createBaseConnectorRequest(): ConnectorRequest {
-  return { request: undefined, targetModel: "" };
+  return { request: undefined, targetModel: "", firstAttempt: 0 };
 }
 
 export const ConnectorRequest: MessageFns<ConnectorRequest> = {
@@ -45,6 +50,9 @@ export const ConnectorRequest: MessageFns<ConnectorRequest> = {
     }
     if (message.targetModel !== "") {
       writer.uint32(18).string(message.targetModel);
+    }
+    if (message.firstAttempt !== 0) {
+      writer.uint32(24).uint32(message.firstAttempt);
     }
     return writer;
   },
@@ -78,6 +86,14 @@ export const ConnectorRequest: MessageFns<ConnectorRequest> = {
             message.targetModel = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.firstAttempt = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -99,6 +115,7 @@ export const ConnectorRequest: MessageFns<ConnectorRequest> = {
       ? ChatRequest.fromPartial(object.request)
       : undefined;
     message.targetModel = object.targetModel ?? "";
+    message.firstAttempt = object.firstAttempt ?? 0;
     return message;
   },
 };
