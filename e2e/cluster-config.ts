@@ -2,31 +2,30 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@assay/testing';
+import { providersYaml } from './gateway-models';
 
 export interface ClusterPorts {
   http: number;
+  grpc: number;
   router: number;
   connector: number;
 }
 
 /** Writes a cluster config for one test run: its own ports and spill dir, the given provider URL. */
 export async function writeClusterConfig(providerUrl: string, brokers: string[]): Promise<{ path: string; ports: ClusterPorts }> {
-  const ports = { http: await freePort(), router: await freePort(), connector: await freePort() };
+  const ports = { http: await freePort(), grpc: await freePort(), router: await freePort(), connector: await freePort() };
   const dir = mkdtempSync(join(tmpdir(), 'assay-cluster-'));
   const path = join(dir, 'cluster.yaml');
   writeFileSync(
     path,
     `ingress: { host: 127.0.0.1, port: ${ports.http} }
+gateway: { listen: 127.0.0.1:${ports.grpc} }
 router: { listen: 127.0.0.1:${ports.router}, address: 127.0.0.1:${ports.router} }
 connector: { listen: 127.0.0.1:${ports.connector}, address: 127.0.0.1:${ports.connector} }
 kafka: { brokers: ${JSON.stringify(brokers)}, spillDir: ${JSON.stringify(join(dir, 'spill'))} }
 snapshotRefreshMs: 200
-providers:
-  mock: { kind: openai-compatible, baseUrl: ${providerUrl}/v1 }
-models:
-  - { name: mock-large, provider: mock }
-  - { name: mock-small, provider: mock }
-`,
+reliability: { backoff: { baseMs: 10, maxMs: 100 } }
+${providersYaml(providerUrl)}`,
   );
   return { path, ports };
 }

@@ -11,7 +11,9 @@ import { startMockProvider } from '@assay/mock-llm';
 import { openDatabase } from '@assay/platform';
 import { issueVirtualKey, tenancyDatabase } from '@assay/tenancy';
 import { eventually, localInfra, startService, type ServiceProcess } from '@assay/testing';
+import { apiConformanceTests } from './api-conformance';
 import { writeClusterConfig } from './cluster-config';
+import { E2E_MOCK_CONFIG } from './gateway-models';
 
 describe('cluster wiring', () => {
   const infra = localInfra();
@@ -21,9 +23,10 @@ describe('cluster wiring', () => {
   let baseURL: string;
   let apiKey: string;
   let client: OpenAI;
+  let grpcAddress: string;
 
   beforeAll(async () => {
-    mock = await startMockProvider({ port: 0 });
+    mock = await startMockProvider({ port: 0, config: E2E_MOCK_CONFIG });
     // Migrations first, so the services start against an up-to-date schema.
     db = await openDatabase(infra.databaseUrl, [tenancyDatabase, meteringDatabase], 'assay-e2e');
     apiKey = (await issueVirtualKey(db, `e2e-${randomUUID()}`)).key;
@@ -36,6 +39,7 @@ describe('cluster wiring', () => {
       startService('ingress', env, 'listening'),
     ]);
     baseURL = `http://127.0.0.1:${ports.http}/v1`;
+    grpcAddress = `127.0.0.1:${ports.grpc}`;
     client = new OpenAI({ baseURL, apiKey, maxRetries: 0 });
   });
 
@@ -131,6 +135,21 @@ describe('cluster wiring', () => {
     expect(body.error.message).toMatch(/parse the JSON body/);
   });
 
+  it('charges a request once when two upstream attempts failed, and records all three attempts', async () => {
+    mock.setConfig({ models: { ...E2E_MOCK_CONFIG.models, 'flaky-model': { failFirst: 2, errorStatus: 500 } } });
+    const { response } = await client.chat.completions.create({ model: 'mock-flaky', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(response.headers.get('x-assay-attempts')).toBe('3');
+    const rows = await eventually(() => usageRows(response.headers.get('x-request-id')!), (r) => r.length >= 4);
+    expect(rows.filter((r) => r.kind === 'request')).toHaveLength(1);
+    expect(rows.filter((r) => r.kind === 'attempt').map((r) => [r.attempt, r.status]).sort()).toEqual([
+      [1, 'upstream_error'],
+      [2, 'upstream_error'],
+      [3, 'ok'],
+    ]);
+  });
+
+  apiConformanceTests(() => ({ httpBase: baseURL.replace(/\/v1$/, ''), grpcAddress, apiKey }));
+
   it('records a redelivered usage event only once', async () => {
     const kafka = new Kafka({ clientId: 'e2e-redelivery', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -153,6 +172,7 @@ describe('cluster wiring', () => {
           stream: false,
           startedAtMs: Date.now(),
           latencyMs: 5,
+          operation: 'chat',
         }).finish(),
       ),
     });

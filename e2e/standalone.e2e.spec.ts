@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { Client } from 'pg';
 import { eventually, freePort, startService, type ServiceProcess } from '@assay/testing';
+import { apiConformanceTests } from './api-conformance';
+import { E2E_MOCK_CONFIG, providersYaml } from './gateway-models';
 
 describe('standalone wiring', () => {
   const apiKey = 'sk-assay-standalone-e2e-key-0123456789';
@@ -13,27 +15,31 @@ describe('standalone wiring', () => {
   let standalone: ServiceProcess;
   let client: OpenAI;
   let pg: Client;
+  let httpBase: string;
+  let grpcAddress: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'assay-standalone-'));
     // When tests run as root, PostgreSQL runs as its own user and must be able to enter the dir.
     chmodSync(dir, 0o755);
-    const [http, mockPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+    const [http, grpc, mockPort, pgPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const config = join(dir, 'standalone.yaml');
     writeFileSync(
       config,
       `ingress: { host: 127.0.0.1, port: ${http} }
+gateway: { listen: 127.0.0.1:${grpc} }
 database: { embedded: { dataDir: ${JSON.stringify(join(dir, 'postgres'))}, port: ${pgPort} } }
 mockProvider: { port: ${mockPort} }
-providers:
-  mock: { kind: openai-compatible, baseUrl: http://127.0.0.1:${mockPort}/v1 }
-models:
-  - { name: mock-large, provider: mock }
+${providersYaml(`http://127.0.0.1:${mockPort}`)}
 bootstrapKeys:
   - { tenant: demo, key: ${apiKey} }
 `,
     );
     standalone = await startService('standalone', { ASSAY_CONFIG: config }, 'Assay is ready');
+    // The fake provider runs inside the standalone process; it is configured over its own API.
+    await fetch(`http://127.0.0.1:${mockPort}/_mock/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(E2E_MOCK_CONFIG) });
+    httpBase = `http://127.0.0.1:${http}`;
+    grpcAddress = `127.0.0.1:${grpc}`;
     client = new OpenAI({ baseURL: `http://127.0.0.1:${http}/v1`, apiKey, maxRetries: 0 });
     pg = new Client(`postgres://assay:assay@127.0.0.1:${pgPort}/assay`);
     await pg.connect();
@@ -59,6 +65,8 @@ bootstrapKeys:
     expect(data.usage!.total_tokens).toBe(data.usage!.prompt_tokens + data.usage!.completion_tokens);
     expect(await eventually(() => kinds(response.headers.get('x-request-id')!), (k) => k.length === 2)).toEqual(['attempt', 'request']);
   });
+
+  apiConformanceTests(() => ({ httpBase, grpcAddress, apiKey }));
 
   it('streams a chat completion end to end', async () => {
     const stream = await client.chat.completions.create({ model: 'mock-large', stream: true, messages: [{ role: 'user', content: 'hello' }] });

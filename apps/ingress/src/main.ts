@@ -1,6 +1,6 @@
 // Ingress service (cluster wiring): the OpenAI-compatible REST API in front of the router.
 import { RouterService } from '@assay/contracts';
-import { IngressChat, startRestApi } from '@assay/gateway';
+import { IngressChat, ingressOptionsFrom, startGatewayGrpc, startRestApi } from '@assay/gateway';
 import { configPath, GrpcChatClient, loadConfig, Logger, onShutdown, openDatabase, runMain } from '@assay/platform';
 import { ensureVirtualKey, KeyDirectory, KeyDirectoryRefresher, tenancyDatabase } from '@assay/tenancy';
 
@@ -12,11 +12,14 @@ runMain('ingress', async () => {
   const keys = new KeyDirectory();
   const refresher = new KeyDirectoryRefresher(db, keys, config.snapshotRefreshMs);
   await refresher.start();
-  const router = new GrpcChatClient(RouterService, config.router.address, (r) => r.context?.deadlineMs ?? 0);
-  const app = await startRestApi(new IngressChat(keys, router, { requestTimeoutMs: config.reliability.requestTimeoutMs }), config.ingress);
-  new Logger('ingress').info('listening', { http: `http://${config.ingress.host}:${config.ingress.port}`, keys: keys.size });
+  const router = new GrpcChatClient(RouterService, config.router.address);
+  const ingress = new IngressChat(keys, router, ingressOptionsFrom(config));
+  const app = await startRestApi(ingress, config.ingress);
+  const gateway = await startGatewayGrpc(ingress, config.gateway.listen);
+  new Logger('ingress').info('listening', { http: `http://${config.ingress.host}:${config.ingress.port}`, grpc: config.gateway.listen, keys: keys.size });
   onShutdown('ingress', async () => {
     await app.close();
+    await gateway.close();
     refresher.stop();
     router.close();
     await db.destroy();

@@ -7,7 +7,7 @@ import { ModelRouter } from '@assay/routing';
 runMain('router', async () => {
   const config = loadConfig(configPath('config/cluster.yaml'));
   const events = createKafkaPublisher({ brokers: config.kafka.brokers, clientId: 'assay-router' }, { spillDir: `${config.kafka.spillDir}/router` });
-  const connector = new GrpcChatClient(ConnectorService, config.connector.address, (r) => r.request?.context?.deadlineMs ?? 0);
+  const connector = new GrpcChatClient(ConnectorService, config.connector.address);
   const router = new ModelRouter(config, connector, events);
   const server = await startGrpcServer(config.router.listen, [{ definition: RouterService, implementation: chatPortHandlers(router) }]);
   new Logger('router').info('listening', { grpc: config.router.listen });

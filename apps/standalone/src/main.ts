@@ -3,7 +3,7 @@
 // embedded PostgreSQL unless database.url is set. `npm start` runs this.
 import { Topics } from '@assay/contracts';
 import { defaultAdapters, DeploymentPool, ProviderConnector } from '@assay/connector';
-import { IngressChat, startRestApi } from '@assay/gateway';
+import { IngressChat, ingressOptionsFrom, startGatewayGrpc, startRestApi } from '@assay/gateway';
 import { InProcessBus } from '@assay/messaging';
 import { meteringDatabase, UsageRecorder } from '@assay/metering';
 import { startMockProvider } from '@assay/mock-llm';
@@ -29,16 +29,20 @@ runMain('standalone', async () => {
   const keys = new KeyDirectory();
   const refresher = new KeyDirectoryRefresher(db, keys, config.snapshotRefreshMs);
   await refresher.start();
-  const app = await startRestApi(new IngressChat(keys, router, { requestTimeoutMs: config.reliability.requestTimeoutMs }), config.ingress);
+  const ingress = new IngressChat(keys, router, ingressOptionsFrom(config));
+  const app = await startRestApi(ingress, config.ingress);
+  const gateway = await startGatewayGrpc(ingress, config.gateway.listen);
 
   log.info('Assay is ready', {
     url: `http://${config.ingress.host}:${config.ingress.port}/v1`,
+    grpc: config.gateway.listen,
     models: config.models.map((m) => m.name),
     mockProvider: mock?.url,
     startupMs: Date.now() - startedAt,
   });
   onShutdown('standalone', async () => {
     await app.close();
+    await gateway.close();
     refresher.stop();
     await bus.close();
     await db.destroy();

@@ -6,9 +6,11 @@ export {
   ChatResponse,
   ChatChunk,
   ErrorDetail,
+  EmbedRequest,
+  EmbedResponse,
 } from './generated/assay/v1/chat';
 export { RequestCompleted, ProviderAttempt } from './generated/assay/v1/events';
 export { GatewayService, GatewayClient, GatewayServer, GatewayChatRequest } from './generated/assay/v1/gateway';
 export { RouterService, RouterClient, RouterServer } from './generated/assay/v1/router';
-export { ConnectorService, ConnectorClient, ConnectorServer, ConnectorRequest } from './generated/assay/v1/connector';
+export { ConnectorService, ConnectorClient, ConnectorServer, ConnectorRequest, ConnectorEmbedRequest } from './generated/assay/v1/connector';
 export * from './topics';

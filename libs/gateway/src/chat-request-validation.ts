@@ -41,3 +41,25 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
+
+export interface ValidEmbeddingsBody {
+  model: string;
+  body: Record<string, unknown>;
+}
+
+/** Checks an OpenAI embeddings body the way OpenAI does: a model and a non-empty input. */
+export function validateEmbeddingsBody(body: unknown): ValidEmbeddingsBody {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw AssayError.invalidRequest('The request body must be a JSON object.');
+  const b = body as Record<string, unknown>;
+  if (b.model === undefined) throw AssayError.invalidRequest('you must provide a model parameter', 'model', 'missing_required_parameter');
+  if (typeof b.model !== 'string' || b.model.length === 0) {
+    throw AssayError.invalidRequest(`Invalid type for 'model': expected a string, but got ${describe(b.model)} instead.`, 'model', 'invalid_type');
+  }
+  if (b.input === undefined) throw AssayError.invalidRequest("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
+  const input = b.input;
+  const valid =
+    (typeof input === 'string' && input.length > 0) ||
+    (Array.isArray(input) && input.length > 0 && input.every((i) => (typeof i === 'string' && i.length > 0) || typeof i === 'number' || (Array.isArray(i) && i.length > 0 && i.every((t) => typeof t === 'number'))));
+  if (!valid) throw AssayError.invalidRequest("'input' must be a non-empty string, array of strings, or array of token arrays.", 'input', 'invalid_value');
+  return { model: b.model, body: b };
+}

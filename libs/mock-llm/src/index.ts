@@ -1,4 +1,4 @@
-// @assay/mock-llm: a deterministic fake LLM provider (OpenAI + Anthropic wire protocols) for tests,
+// @assay/mock-llm: a deterministic fake LLM provider (OpenAI, Anthropic and Gemini wire protocols) for tests,
 // benchmarks and the offline demo. Never used on a production request path.
 export { DEFAULT_MODELS, type MockProvider, type MockProviderOptions, MockServer, startMockProvider } from './mock-server';
 export { type MockConfig, MockConfigError, mockConfigSchema, type ModelBehaviour, type ModelBehaviourOverrides, parseMockConfig } from './mock-config';

@@ -1,4 +1,4 @@
-// The mock provider's HTTP edge: one node:http server speaking both the OpenAI and the Anthropic
+// The mock provider's HTTP edge: one node:http server speaking the OpenAI, Anthropic and Gemini
 // wire protocols, plus a small /_mock admin API. A request goes: route → read body → record →
 // resolve model behaviour → API key → plan answer (400s) → injected faults → hang? → delay → write.
 // It is the zero-latency target of load benchmarks, so it must never log per request, never do
@@ -14,6 +14,16 @@ import {
   renderMessageStream,
 } from './anthropic-wire';
 import { checkApiKey, FaultInjector, presentedApiKey } from './fault-injector';
+import {
+  nextGeminiResponseId,
+  planBatchEmbed,
+  planGenerateContent,
+  renderBatchEmbed,
+  renderGeminiError,
+  renderGenerateContent,
+  renderGenerateContentJsonArray,
+  renderGenerateContentSse,
+} from './gemini-wire';
 import { BehaviourResolver, type MockConfig, MockConfigError, type ModelBehaviour, parseMockConfig } from './mock-config';
 import { invalidRequest, MockProviderError } from './mock-provider-error';
 import {
@@ -69,8 +79,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 // never the side that closes a pooled socket mid-benchmark and causes spurious ECONNRESETs.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-type Protocol = 'openai' | 'anthropic';
-type Endpoint = 'chat' | 'embeddings' | 'messages' | 'count_tokens' | 'models';
+type Protocol = 'openai' | 'anthropic' | 'gemini';
+type Endpoint = 'chat' | 'embeddings' | 'messages' | 'count_tokens' | 'models' | 'generate' | 'stream_generate' | 'batch_embed';
 
 const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map([
   ['POST /v1/chat/completions', 'chat'],
@@ -79,6 +89,30 @@ const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map([
   ['POST /v1/messages/count_tokens', 'count_tokens'],
   ['GET /v1/models', 'models'],
 ]);
+
+// Gemini addresses the model in the path: /v1beta/models/gemini-2.5-flash:generateContent.
+const GEMINI_PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/;
+const GEMINI_ENDPOINTS: Readonly<Record<string, Endpoint>> = {
+  generateContent: 'generate',
+  streamGenerateContent: 'stream_generate',
+  batchEmbedContents: 'batch_embed',
+};
+
+function geminiRoute(method: string, path: string): { endpoint: Endpoint; model: string } | undefined {
+  const match = method === 'POST' ? GEMINI_PATH.exec(path) : null;
+  if (!match) return undefined;
+  return { endpoint: GEMINI_ENDPOINTS[match[2] as string] as Endpoint, model: decodeURIComponent(match[1] as string) };
+}
+
+// Azure OpenAI speaks the OpenAI wire at its own paths: the dated deployments API (the deployment
+// in the path, api-version in the query) and the version-less /openai/v1 API.
+const AZURE_DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/;
+
+function azureRoute(path: string): { path: string; deployment?: string } | undefined {
+  if (path.startsWith('/openai/v1/')) return { path: path.slice('/openai'.length) };
+  const match = AZURE_DEPLOYMENT_PATH.exec(path);
+  return match ? { path: `/v1/${match[2] as string}`, deployment: decodeURIComponent(match[1] as string) } : undefined;
+}
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' };
 
@@ -108,7 +142,8 @@ function sendError(res: ServerResponse, protocol: Protocol, error: MockProviderE
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
   if (error.status === 401 && protocol === 'openai') headers['www-authenticate'] = 'Bearer';
-  sendJson(res, error.status, protocol === 'anthropic' ? renderAnthropicError(error) : renderOpenAIError(error), headers);
+  const body = protocol === 'anthropic' ? renderAnthropicError(error) : protocol === 'gemini' ? renderGeminiError(error) : renderOpenAIError(error);
+  sendJson(res, error.status, body, headers);
 }
 
 /** Resolves true after `ms`, or false as soon as the client goes away (clearing the timer). */
@@ -181,7 +216,13 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function protocolOf(path: string, req: IncomingMessage): Protocol {
+  if (path.startsWith('/v1beta/')) return 'gemini';
   return path.startsWith('/v1/messages') || (path === '/v1/models' && req.headers['anthropic-version'] !== undefined) ? 'anthropic' : 'openai';
+}
+
+function queryParam(url: string, name: string): string | undefined {
+  const query = url.indexOf('?');
+  return query < 0 ? undefined : (new URLSearchParams(url.slice(query + 1)).get(name) ?? undefined);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -226,12 +267,15 @@ export class MockServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
-    const path = query < 0 ? url : url.slice(0, query);
+    const requestPath = query < 0 ? url : url.slice(0, query);
+    const azure = azureRoute(requestPath);
+    const path = azure?.path ?? requestPath;
     const method = req.method ?? 'GET';
     if (path.startsWith('/_mock/')) return this.handleAdmin(method, path, req, res);
 
     const protocol = protocolOf(path, req);
-    const endpoint = ENDPOINTS.get(`${method} ${path}`);
+    const gemini = geminiRoute(method, path);
+    const endpoint = gemini?.endpoint ?? ENDPOINTS.get(`${method} ${path}`);
     if (!endpoint) {
       return sendError(res, protocol, new MockProviderError(404, 'not_found', `Invalid URL (${method} ${path})`));
     }
@@ -251,19 +295,23 @@ export class MockServer {
         malformed = true;
       }
     }
-    const model = typeof body.model === 'string' ? body.model : undefined;
+    if (azure?.deployment !== undefined) body = { ...body, model: azure.deployment };
+    const model = gemini?.model ?? (typeof body.model === 'string' ? body.model : undefined);
     const authorization = header(req, 'authorization');
-    const xApiKey = header(req, 'x-api-key');
-    this.log.record({ method, path, model, headers: { authorization, 'x-api-key': xApiKey }, body: recordedBody, at: new Date().toISOString() });
+    const xApiKey = header(req, 'x-api-key') ?? (azure ? header(req, 'api-key') : undefined);
+    // Gemini clients send the key in x-goog-api-key, or (older ones) as ?key= in the URL.
+    const googApiKey = protocol === 'gemini' ? (header(req, 'x-goog-api-key') ?? queryParam(url, 'key')) : undefined;
+    const headers = googApiKey !== undefined ? { authorization, 'x-api-key': xApiKey, 'x-goog-api-key': googApiKey } : { authorization, 'x-api-key': xApiKey };
+    this.log.record({ method, path: requestPath, model, headers, body: recordedBody, at: new Date().toISOString() });
 
     const behaviour = this.active.behaviours.forModel(model ?? '*');
-    const requestId = nextId(protocol === 'anthropic' ? 'req_' : 'req-');
-    const idHeaders: Record<string, string> = protocol === 'anthropic' ? { 'request-id': requestId } : { 'x-request-id': requestId };
+    const requestId = nextId(protocol === 'anthropic' ? 'req_' : protocol === 'gemini' ? '' : 'req-');
+    const idHeaders: Record<string, string> = protocol === 'anthropic' ? { 'request-id': requestId } : protocol === 'gemini' ? {} : { 'x-request-id': requestId };
     try {
       if (malformed) {
         throw invalidRequest('We could not parse the JSON body of your request. The body must be a JSON object.');
       }
-      const authError = checkApiKey(behaviour, presentedApiKey(authorization, xApiKey));
+      const authError = checkApiKey(behaviour, presentedApiKey(authorization, googApiKey ?? xApiKey));
       if (authError) throw authError;
 
       switch (endpoint) {
@@ -290,6 +338,20 @@ export class MockServer {
           const id = nextId('msg_');
           if (plan.stream) return sendPacedStream(res, behaviour, renderMessageStream(plan, id), idHeaders);
           return sendPacedJson(res, behaviour, plan.content.tokens, renderMessage(plan, id), idHeaders);
+        }
+        case 'generate':
+        case 'stream_generate': {
+          const plan = planGenerateContent(model as string, body, behaviour);
+          if (!this.passesFaults(plan.model, behaviour)) return;
+          const responseId = nextGeminiResponseId();
+          if (endpoint === 'generate') return sendPacedJson(res, behaviour, plan.outputTokens, renderGenerateContent(plan, responseId), idHeaders);
+          if (queryParam(url, 'alt') === 'sse') return sendPacedStream(res, behaviour, renderGenerateContentSse(plan, responseId), idHeaders);
+          return sendPacedStream(res, behaviour, renderGenerateContentJsonArray(plan, responseId), { ...idHeaders, 'content-type': 'application/json; charset=UTF-8' });
+        }
+        case 'batch_embed': {
+          const plan = planBatchEmbed(model as string, body);
+          if (!this.passesFaults(plan.model, behaviour)) return;
+          return sendPacedJson(res, behaviour, 0, renderBatchEmbed(plan), idHeaders);
         }
       }
     } catch (error) {

@@ -5,7 +5,7 @@ export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly model?: string;
-  readonly headers: { readonly authorization?: string; readonly 'x-api-key'?: string };
+  readonly headers: { readonly authorization?: string; readonly 'x-api-key'?: string; readonly 'x-goog-api-key'?: string };
   /** The parsed JSON body, the raw text when it was not JSON, or undefined when empty. */
   readonly body: unknown;
   /** ISO-8601 time the request arrived. */

@@ -9,11 +9,23 @@ import {
   type ChatChunk,
   type ChatRequest,
   type ChatResponse,
+  type EmbedRequest,
+  type EmbedResponse,
   type Outcome,
+  type RequestContext,
 } from '@assay/contracts';
 import type { EventPublisher } from '@assay/messaging';
 import { AssayError, type ConnectorPort, type RouterPort } from '@assay/platform';
 import { planRoute, type RoutingTable } from './route-plan';
+
+type Operation = 'chat' | 'embeddings';
+
+/** What the router needs to know of any request it routes. */
+interface Routed {
+  context?: RequestContext;
+  model: string;
+  stream: boolean;
+}
 
 export class ModelRouter implements RouterPort {
   constructor(
@@ -22,7 +34,22 @@ export class ModelRouter implements RouterPort {
     private readonly events: EventPublisher,
   ) {}
 
-  async chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse> {
+  chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse> {
+    return this.viaFallbacks(request, 'chat', signal, (targetModel, firstAttempt) => this.connector.chat({ request, targetModel, firstAttempt }, signal));
+  }
+
+  embed(request: EmbedRequest, signal?: AbortSignal): Promise<EmbedResponse> {
+    const routed = { ...request, stream: false };
+    return this.viaFallbacks(routed, 'embeddings', signal, (targetModel, firstAttempt) => this.connector.embed({ request, targetModel, firstAttempt }, signal));
+  }
+
+  /** Tries the requested model, then its fallbacks while the failure is the provider's. */
+  private async viaFallbacks<T extends { outcome?: Outcome }>(
+    request: Routed,
+    operation: Operation,
+    signal: AbortSignal | undefined,
+    callModel: (model: string, firstAttempt: number) => Promise<T>,
+  ): Promise<T> {
     const startedAt = Date.now();
     let attempts = 0;
     try {
@@ -30,10 +57,10 @@ export class ModelRouter implements RouterPort {
       const models = [plan.primary, ...plan.fallbacks];
       for (let i = 0; ; i++) {
         try {
-          const response = await this.connector.chat({ request, targetModel: models[i], firstAttempt: attempts + 1 }, signal);
+          const response = await callModel(models[i], attempts + 1);
           attempts += response.outcome?.attempts ?? 1;
           const outcome = { ...response.outcome!, attempts };
-          this.complete(request, startedAt, outcome, null);
+          this.complete(request, operation, startedAt, outcome, null);
           return { ...response, outcome };
         } catch (err) {
           const error = AssayError.from(err);
@@ -44,7 +71,7 @@ export class ModelRouter implements RouterPort {
     } catch (err) {
       const error = AssayError.from(err);
       error.attempts = attempts;
-      this.complete(request, startedAt, undefined, error);
+      this.complete(request, operation, startedAt, undefined, error);
       throw error;
     }
   }
@@ -84,11 +111,11 @@ export class ModelRouter implements RouterPort {
       throw error;
     } finally {
       // Also reached when the consumer stops early because the client went away.
-      this.complete(request, startedAt, outcome, error ?? (outcome ? null : AssayError.cancelled()), attempts);
+      this.complete(request, 'chat', startedAt, outcome, error ?? (outcome ? null : AssayError.cancelled()), attempts);
     }
   }
 
-  private complete(request: ChatRequest, startedAt: number, outcome: Outcome | undefined, error: AssayError | null, attempts = outcome?.attempts ?? error?.attempts ?? 0): void {
+  private complete(request: Routed, operation: Operation, startedAt: number, outcome: Outcome | undefined, error: AssayError | null, attempts = outcome?.attempts ?? error?.attempts ?? 0): void {
     const event: RequestCompleted = {
       eventId: randomUUID(),
       context: request.context,
@@ -102,6 +129,7 @@ export class ModelRouter implements RouterPort {
       stream: request.stream,
       startedAtMs: startedAt,
       latencyMs: Date.now() - startedAt,
+      operation,
     };
     this.events.publish({
       topic: Topics.requestCompleted,

@@ -3,6 +3,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AssayError } from '@assay/platform';
+import { anthropicErrorEnvelope } from '@assay/providers-anthropic';
 
 export function restErrorFrom(exception: unknown, request?: { method: string; url: string }): AssayError {
   if (exception instanceof AssayError) return exception;
@@ -46,6 +47,8 @@ export class OpenAIErrorFilter implements ExceptionFilter {
       return;
     }
     if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-    void reply.status(error.status).header('content-type', 'application/json').send(error.toOpenAIEnvelope());
+    // Each protocol answers in its own envelope: Anthropic's on /v1/messages, OpenAI's elsewhere.
+    const body = request.url.startsWith('/v1/messages') ? anthropicErrorEnvelope(error.status, error.message) : error.toOpenAIEnvelope();
+    void reply.status(error.status).header('content-type', 'application/json').send(body);
   }
 }

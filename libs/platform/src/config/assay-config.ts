@@ -74,6 +74,8 @@ export const AssayConfigSchema = z.object({
       bodyLimitBytes: z.number().int().positive().default(20 * 1024 * 1024),
     })
     .default({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 20 * 1024 * 1024 }),
+  /** The gRPC Gateway API for internal platforms (same auth and semantics as REST). */
+  gateway: z.object({ listen: address.default('127.0.0.1:50060') }).default({ listen: '127.0.0.1:50060' }),
   router: z.object({ listen: address.default('127.0.0.1:50061'), address: address.default('127.0.0.1:50061') }).default({ listen: '127.0.0.1:50061', address: '127.0.0.1:50061' }),
   connector: z.object({ listen: address.default('127.0.0.1:50062'), address: address.default('127.0.0.1:50062') }).default({ listen: '127.0.0.1:50062', address: '127.0.0.1:50062' }),
   database: z

@@ -1,4 +1,4 @@
-import { RouterService, type ChatChunk, type ChatRequest, type ChatResponse } from '@assay/contracts';
+import { RouterService, type ChatChunk, type ChatRequest, type ChatResponse, type EmbedRequest, type EmbedResponse } from '@assay/contracts';
 import { AssayError } from '../assay-error';
 import type { RouterPort } from '../chat-port';
 import { chatPortHandlers, GrpcChatClient } from './grpc-chat-port';
@@ -18,6 +18,10 @@ class ScriptedRouter implements RouterPort {
     return { openaiBody: req.openaiBody, outcome: { servedModel: req.model, provider: 'p', deployment: 'd', attempts: 1, usage: undefined } };
   }
 
+  async embed(req: EmbedRequest): Promise<EmbedResponse> {
+    return { openaiBody: req.openaiBody, outcome: undefined };
+  }
+
   async *chatStream(req: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
     yield { openaiChunk: Buffer.from('one') };
     if (this.behaviour === 'fail') throw AssayError.modelNotFound(req.model);
@@ -31,11 +35,11 @@ class ScriptedRouter implements RouterPort {
 
 describe('ChatPort over gRPC', () => {
   let server: RunningGrpcServer;
-  let client: GrpcChatClient<ChatRequest>;
+  let client: GrpcChatClient<ChatRequest, EmbedRequest>;
 
   async function serve(router: RouterPort): Promise<void> {
     server = await startGrpcServer('127.0.0.1:0', [{ definition: RouterService, implementation: chatPortHandlers(router) }]);
-    client = new GrpcChatClient(RouterService, `127.0.0.1:${server.port}`, () => 0);
+    client = new GrpcChatClient(RouterService, `127.0.0.1:${server.port}`);
   }
 
   afterEach(async () => {
@@ -48,6 +52,12 @@ describe('ChatPort over gRPC', () => {
     const response = await client.chat(request);
     expect(Buffer.from(response.openaiBody).toString()).toBe('{"model":"m"}');
     expect(response.outcome?.servedModel).toBe('m');
+  });
+
+  it('carries embeddings requests too', async () => {
+    await serve(new ScriptedRouter('ok'));
+    const response = await client.embed({ model: 'e', openaiBody: Buffer.from('{"input":"x"}'), context: undefined });
+    expect(Buffer.from(response.openaiBody).toString()).toBe('{"input":"x"}');
   });
 
   it('carries the full error across the wire, status and Retry-After included', async () => {

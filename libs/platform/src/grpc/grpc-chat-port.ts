@@ -11,13 +11,14 @@ import {
   type ServerWritableStream,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import type { ChatChunk, ChatResponse } from '@assay/contracts';
+import type { ChatChunk, ChatResponse, EmbedResponse } from '@assay/contracts';
 import type { ChatPort } from '../chat-port';
 import { fromGrpcError, toGrpcError } from './grpc-errors';
 
-export interface ChatServiceDefinition<TRequest> {
-  chat: MethodDefinition<TRequest, ChatResponse>;
-  chatStream: MethodDefinition<TRequest, ChatChunk>;
+export interface ChatServiceDefinition<TChat, TEmbed> {
+  chat: MethodDefinition<TChat, ChatResponse>;
+  chatStream: MethodDefinition<TChat, ChatChunk>;
+  embed: MethodDefinition<TEmbed, EmbedResponse>;
 }
 
 /** 64 MiB: chat bodies with inline images are far above gRPC's 4 MiB default. */
@@ -29,29 +30,41 @@ export const grpcChannelOptions = {
   'grpc.keepalive_time_ms': 30_000,
 };
 
-export class GrpcChatClient<TRequest> implements ChatPort<TRequest> {
+/** Hot-path requests carry their deadline in their context, at the top or one level down. */
+export interface WithDeadline {
+  context?: { deadlineMs: number };
+  request?: { context?: { deadlineMs: number } };
+}
+
+export class GrpcChatClient<TChat extends WithDeadline, TEmbed extends WithDeadline> implements ChatPort<TChat, TEmbed> {
   private readonly client: Client;
 
   constructor(
-    private readonly definition: ChatServiceDefinition<TRequest>,
+    private readonly definition: ChatServiceDefinition<TChat, TEmbed>,
     address: string,
-    private readonly deadlineOf: (request: TRequest) => number,
   ) {
     this.client = new Client(address, credentials.createInsecure(), grpcChannelOptions);
   }
 
-  chat(request: TRequest, signal?: AbortSignal): Promise<ChatResponse> {
-    const m = this.definition.chat;
+  chat(request: TChat, signal?: AbortSignal): Promise<ChatResponse> {
+    return this.unary(this.definition.chat, request, signal);
+  }
+
+  embed(request: TEmbed, signal?: AbortSignal): Promise<EmbedResponse> {
+    return this.unary(this.definition.embed, request, signal);
+  }
+
+  private unary<TReq extends WithDeadline, TRes>(m: MethodDefinition<TReq, TRes>, request: TReq, signal?: AbortSignal): Promise<TRes> {
     return new Promise((resolve, reject) => {
       const call = this.client.makeUnaryRequest(
         m.path, m.requestSerialize, m.responseDeserialize, request, new Metadata(), this.callOptions(request),
-        (err, response) => (err ? reject(fromGrpcError(err)) : resolve(response as ChatResponse)),
+        (err, response) => (err ? reject(fromGrpcError(err)) : resolve(response as TRes)),
       );
       signal?.addEventListener('abort', () => call.cancel(), { once: true });
     });
   }
 
-  async *chatStream(request: TRequest, signal?: AbortSignal): AsyncIterable<ChatChunk> {
+  async *chatStream(request: TChat, signal?: AbortSignal): AsyncIterable<ChatChunk> {
     const m = this.definition.chatStream;
     const call = this.client.makeServerStreamRequest(
       m.path, m.requestSerialize, m.responseDeserialize, request, new Metadata(), this.callOptions(request),
@@ -73,23 +86,28 @@ export class GrpcChatClient<TRequest> implements ChatPort<TRequest> {
     this.client.close();
   }
 
-  private callOptions(request: TRequest) {
-    const deadline = this.deadlineOf(request);
+  private callOptions(request: WithDeadline) {
+    const deadline = request.context?.deadlineMs ?? request.request?.context?.deadlineMs ?? 0;
     return deadline > 0 ? { deadline: new Date(deadline) } : {};
   }
 }
 
-export function chatPortHandlers<TRequest>(port: ChatPort<TRequest>) {
+function unaryHandler<TReq, TRes>(run: (request: TReq, signal: AbortSignal) => Promise<TRes>) {
+  return (call: ServerUnaryCall<TReq, TRes>, callback: sendUnaryData<TRes>): void => {
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    run(call.request, abort.signal).then(
+      (response) => callback(null, response),
+      (err) => callback(toGrpcError(err)),
+    );
+  };
+}
+
+export function chatPortHandlers<TChat, TEmbed>(port: ChatPort<TChat, TEmbed>) {
   return {
-    chat(call: ServerUnaryCall<TRequest, ChatResponse>, callback: sendUnaryData<ChatResponse>): void {
-      const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
-      port.chat(call.request, abort.signal).then(
-        (response) => callback(null, response),
-        (err) => callback(toGrpcError(err)),
-      );
-    },
-    async chatStream(call: ServerWritableStream<TRequest, ChatChunk>): Promise<void> {
+    chat: unaryHandler<TChat, ChatResponse>((r, s) => port.chat(r, s)),
+    embed: unaryHandler<TEmbed, EmbedResponse>((r, s) => port.embed(r, s)),
+    async chatStream(call: ServerWritableStream<TChat, ChatChunk>): Promise<void> {
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
       try {

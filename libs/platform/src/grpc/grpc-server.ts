@@ -9,9 +9,12 @@ export interface RunningGrpcServer {
 export async function startGrpcServer(
   address: string,
   services: Array<{ definition: ServiceDefinition; implementation: UntypedServiceImplementation }>,
+  /** For services registered their own way (health, reflection). */
+  addMore: (server: Server) => void = () => undefined,
 ): Promise<RunningGrpcServer> {
   const server = new Server(grpcChannelOptions);
   for (const s of services) server.addService(s.definition, s.implementation);
+  addMore(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );

@@ -11,7 +11,9 @@ import {
   Topics,
   type ChatChunk,
   type ChatResponse,
+  type ConnectorEmbedRequest,
   type ConnectorRequest,
+  type EmbedResponse,
   type RequestContext,
   type Usage,
 } from '@assay/contracts';
@@ -22,6 +24,7 @@ import {
   ProviderUnreachable,
   ZERO_USAGE,
   type OpenAIChatBody,
+  type OpenAIEmbeddingsBody,
   type ProviderAdapter,
   type ProviderTarget,
   type TokenUsage,
@@ -30,9 +33,10 @@ import { backoffDelayMs, isRetryable, pickDeployment, type AttemptFailure } from
 import type { AdapterRegistry } from './adapter-registry';
 import type { Deployment, DeploymentPool, ModelDeployments } from './deployment-pool';
 
-interface PreparedCall {
+interface PreparedCall<TBody = OpenAIChatBody> {
+  operation: 'chat' | 'embeddings';
   context: RequestContext | undefined;
-  body: OpenAIChatBody;
+  body: TBody;
   model: ModelDeployments;
   deadline: number;
   firstAttempt: number;
@@ -70,6 +74,22 @@ export class ProviderConnector implements ConnectorPort {
     this.recordAttempt(call, ok.deployment, ok.attemptNo, ok.startedAt, usage, 'ok', 200);
     return {
       openaiBody: Buffer.from(JSON.stringify(ok.value.completion)),
+      outcome: { usage, servedModel: call.model.model, provider: ok.deployment.target.provider, deployment: ok.deployment.name, attempts: ok.tries },
+    };
+  }
+
+  async embed(request: ConnectorEmbedRequest, signal: AbortSignal = NEVER_ABORTED): Promise<EmbedResponse> {
+    const embed = request.request;
+    if (!embed) throw AssayError.invalidRequest('connector request carries no embeddings request');
+    const call = this.prepareCall<OpenAIEmbeddingsBody>('embeddings', embed.context, embed.openaiBody, request.targetModel, request.firstAttempt);
+    const ok = await this.withRetries(call, signal, (adapter, target) => {
+      if (!adapter.embeddings) throw AssayError.invalidRequest(`The model \`${call.model.model}\` does not support embeddings.`, 'model');
+      return adapter.embeddings(call.body, target, signal);
+    });
+    const usage = toUsage(ok.value.usage ?? ZERO_USAGE);
+    this.recordAttempt(call, ok.deployment, ok.attemptNo, ok.startedAt, usage, 'ok', 200);
+    return {
+      openaiBody: Buffer.from(JSON.stringify(ok.value.response)),
       outcome: { usage, servedModel: call.model.model, provider: ok.deployment.target.provider, deployment: ok.deployment.name, attempts: ok.tries },
     };
   }
@@ -120,19 +140,24 @@ export class ProviderConnector implements ConnectorPort {
   private prepare(request: ConnectorRequest): PreparedCall {
     const chat = request.request;
     if (!chat) throw AssayError.invalidRequest('connector request carries no chat request');
-    const model = this.pool.forModel(request.targetModel);
-    const deadlineMs = chat.context?.deadlineMs ?? 0;
+    return this.prepareCall<OpenAIChatBody>('chat', chat.context, chat.openaiBody, request.targetModel, request.firstAttempt);
+  }
+
+  private prepareCall<TBody>(operation: 'chat' | 'embeddings', context: RequestContext | undefined, body: Uint8Array, targetModel: string, firstAttempt: number): PreparedCall<TBody> {
+    const model = this.pool.forModel(targetModel);
+    const deadlineMs = context?.deadlineMs ?? 0;
     return {
-      context: chat.context,
-      body: JSON.parse(Buffer.from(chat.openaiBody).toString('utf8')) as OpenAIChatBody,
+      operation,
+      context,
+      body: JSON.parse(Buffer.from(body).toString('utf8')) as TBody,
       model,
       deadline: deadlineMs > 0 ? deadlineMs : this.clock() + this.reliability.requestTimeoutMs,
-      firstAttempt: request.firstAttempt || 1,
+      firstAttempt: firstAttempt || 1,
     };
   }
 
-  private async withRetries<T>(
-    call: PreparedCall,
+  private async withRetries<T, TBody>(
+    call: PreparedCall<TBody>,
     signal: AbortSignal,
     once: (adapter: ProviderAdapter, target: ProviderTarget) => Promise<T>,
   ): Promise<SuccessfulAttempt<T>> {
@@ -239,7 +264,7 @@ export class ProviderConnector implements ConnectorPort {
     }
   }
 
-  private recordAttempt(call: PreparedCall, deployment: Deployment, attempt: number, startedAt: number, usage: Usage, status: string, httpStatus: number): void {
+  private recordAttempt<TBody>(call: PreparedCall<TBody>, deployment: Deployment, attempt: number, startedAt: number, usage: Usage, status: string, httpStatus: number): void {
     const event: ProviderAttempt = {
       eventId: randomUUID(),
       context: call.context,
@@ -254,6 +279,7 @@ export class ProviderConnector implements ConnectorPort {
       startedAtMs: startedAt,
       latencyMs: this.clock() - startedAt,
       usageEstimated: false,
+      operation: call.operation,
     };
     this.events.publish({ topic: Topics.providerAttempt, key: call.context?.tenantId ?? '', id: event.eventId, value: ProviderAttempt.encode(event).finish() });
   }

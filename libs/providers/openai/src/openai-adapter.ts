@@ -1,21 +1,49 @@
 // Adapter for OpenAI and every endpoint that speaks its chat-completions wire (vLLM, Ollama,
-// Groq, Together, DeepSeek, Mistral, the mock provider).
+// Groq, Together, DeepSeek, Mistral, the mock provider). Azure OpenAI reuses it with its own
+// route (URL and credential header), see @assay/providers-azure.
 import {
   ProviderHttpError,
   ProviderUnreachable,
   type OpenAIChatBody,
+  type OpenAIEmbeddingsBody,
   type OpenAIObject,
   type ProviderAdapter,
   type ProviderChatResult,
+  type ProviderEmbeddingsResult,
   type ProviderStreamEvent,
   type ProviderTarget,
 } from '@assay/providers-spec';
 import { sseData } from './sse-lines';
 import { usageFromOpenAI } from './openai-usage';
 
+/** The OpenAI operations the adapter calls, as the path below the API root. */
+export type OpenAIOperation = 'chat/completions' | 'embeddings';
+
+/** Where one OpenAI-wire call goes and how it authenticates. */
+export interface OpenAIRoute {
+  url: string;
+  /** Credential headers (the target's configured extra headers are added by the adapter). */
+  headers: Record<string, string>;
+}
+
+export interface OpenAIAdapterOptions {
+  /** Defaults to `${baseUrl}/${operation}` with a bearer token (OpenAI's own wire). */
+  route?: (target: ProviderTarget, operation: OpenAIOperation) => OpenAIRoute;
+}
+
+export function openAIRoute(target: ProviderTarget, operation: OpenAIOperation): OpenAIRoute {
+  return { url: `${target.baseUrl}/${operation}`, headers: target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {} };
+}
+
 export class OpenAIAdapter implements ProviderAdapter {
+  private readonly route: (target: ProviderTarget, operation: OpenAIOperation) => OpenAIRoute;
+
+  constructor(options: OpenAIAdapterOptions = {}) {
+    this.route = options.route ?? openAIRoute;
+  }
+
   async chat(body: OpenAIChatBody, target: ProviderTarget, signal: AbortSignal): Promise<ProviderChatResult> {
-    const response = await this.post(target, { ...body, model: target.upstreamModel, stream: false }, signal);
+    const response = await this.post(target, 'chat/completions', { ...body, model: target.upstreamModel, stream: false }, signal);
     const completion = (await response.json()) as OpenAIObject;
     return { completion, usage: usageFromOpenAI(completion.usage) };
   }
@@ -24,7 +52,7 @@ export class OpenAIAdapter implements ProviderAdapter {
     // Usage is always requested upstream, because every attempt is metered; the caller decides
     // whether the client sees the usage chunk.
     const upstreamBody = { ...body, model: target.upstreamModel, stream: true, stream_options: { ...(body.stream_options as object), include_usage: true } };
-    const response = await this.post(target, upstreamBody, signal);
+    const response = await this.post(target, 'chat/completions', upstreamBody, signal);
     if (!response.body) throw new ProviderUnreachable('provider returned an empty stream', false);
     for await (const data of sseData(response.body)) {
       if (data === '[DONE]') return;
@@ -36,16 +64,20 @@ export class OpenAIAdapter implements ProviderAdapter {
     }
   }
 
-  private async post(target: ProviderTarget, body: object, signal: AbortSignal): Promise<Response> {
+  async embeddings(body: OpenAIEmbeddingsBody, target: ProviderTarget, signal: AbortSignal): Promise<ProviderEmbeddingsResult> {
+    const response = await this.post(target, 'embeddings', { ...body, model: target.upstreamModel }, signal);
+    const result = (await response.json()) as OpenAIObject;
+    return { response: result, usage: usageFromOpenAI(result.usage) };
+  }
+
+  private async post(target: ProviderTarget, operation: OpenAIOperation, body: object, signal: AbortSignal): Promise<Response> {
+    const route = this.route(target, operation);
     const timeout = AbortSignal.timeout(target.timeoutMs);
     let response: Response;
     try {
-      response = await fetch(`${target.baseUrl}/chat/completions`, {
+      response = await fetch(route.url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}),
-        },
+        headers: { 'content-type': 'application/json', ...target.headers, ...route.headers },
         body: JSON.stringify(body),
         signal: AbortSignal.any([signal, timeout]),
       });

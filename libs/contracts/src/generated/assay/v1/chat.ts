@@ -81,6 +81,19 @@ export interface ChatChunk {
   outcome?: Outcome | undefined;
 }
 
+/** An embeddings request: the OpenAI embeddings body, JSON, carried verbatim. */
+export interface EmbedRequest {
+  context?: RequestContext | undefined;
+  model: string;
+  openaiBody: Buffer;
+}
+
+export interface EmbedResponse {
+  /** The OpenAI embeddings list object, JSON. */
+  openaiBody: Buffer;
+  outcome?: Outcome | undefined;
+}
+
 /**
  * Carried in gRPC trailing metadata under `assay-error-bin` when a call fails, so each edge can
  * answer with the protocol's own error envelope and the right status.
@@ -744,6 +757,156 @@ export const ChatChunk: MessageFns<ChatChunk> = {
   fromPartial<I extends Exact<DeepPartial<ChatChunk>, I>>(object: I): ChatChunk {
     const message = createBaseChatChunk();
     message.openaiChunk = object.openaiChunk ?? undefined;
+    message.outcome = (object.outcome !== undefined && object.outcome !== null)
+      ? Outcome.fromPartial(object.outcome)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseEmbedRequest(): EmbedRequest {
+  return { context: undefined, model: "", openaiBody: Buffer.alloc(0) };
+}
+
+export const EmbedRequest: MessageFns<EmbedRequest> = {
+  encode(message: EmbedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.context !== undefined) {
+      RequestContext.encode(message.context, writer.uint32(10).fork()).join();
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    if (message.openaiBody.length !== 0) {
+      writer.uint32(26).bytes(message.openaiBody);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmbedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.context = RequestContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.openaiBody = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<EmbedRequest>, I>>(base?: I): EmbedRequest {
+    return EmbedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EmbedRequest>, I>>(object: I): EmbedRequest {
+    const message = createBaseEmbedRequest();
+    message.context = (object.context !== undefined && object.context !== null)
+      ? RequestContext.fromPartial(object.context)
+      : undefined;
+    message.model = object.model ?? "";
+    message.openaiBody = object.openaiBody ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseEmbedResponse(): EmbedResponse {
+  return { openaiBody: Buffer.alloc(0), outcome: undefined };
+}
+
+export const EmbedResponse: MessageFns<EmbedResponse> = {
+  encode(message: EmbedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.openaiBody.length !== 0) {
+      writer.uint32(10).bytes(message.openaiBody);
+    }
+    if (message.outcome !== undefined) {
+      Outcome.encode(message.outcome, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmbedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.openaiBody = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.outcome = Outcome.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<EmbedResponse>, I>>(base?: I): EmbedResponse {
+    return EmbedResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EmbedResponse>, I>>(object: I): EmbedResponse {
+    const message = createBaseEmbedResponse();
+    message.openaiBody = object.openaiBody ?? Buffer.alloc(0);
     message.outcome = (object.outcome !== undefined && object.outcome !== null)
       ? Outcome.fromPartial(object.outcome)
       : undefined;

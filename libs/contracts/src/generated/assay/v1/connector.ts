@@ -20,7 +20,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { ChatChunk, ChatRequest, ChatResponse } from "./chat";
+import { ChatChunk, ChatRequest, ChatResponse, EmbedRequest, EmbedResponse } from "./chat";
 
 export const protobufPackage = "assay.v1";
 
@@ -36,6 +36,12 @@ export interface ConnectorRequest {
    * Number this request's first upstream call in this hop gets, so attempts stay numbered
    * 1, 2, 3... across the router's fallbacks.
    */
+  firstAttempt: number;
+}
+
+export interface ConnectorEmbedRequest {
+  request?: EmbedRequest | undefined;
+  targetModel: string;
   firstAttempt: number;
 }
 
@@ -120,6 +126,87 @@ export const ConnectorRequest: MessageFns<ConnectorRequest> = {
   },
 };
 
+function createBaseConnectorEmbedRequest(): ConnectorEmbedRequest {
+  return { request: undefined, targetModel: "", firstAttempt: 0 };
+}
+
+export const ConnectorEmbedRequest: MessageFns<ConnectorEmbedRequest> = {
+  encode(message: ConnectorEmbedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.request !== undefined) {
+      EmbedRequest.encode(message.request, writer.uint32(10).fork()).join();
+    }
+    if (message.targetModel !== "") {
+      writer.uint32(18).string(message.targetModel);
+    }
+    if (message.firstAttempt !== 0) {
+      writer.uint32(24).uint32(message.firstAttempt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConnectorEmbedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConnectorEmbedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.request = EmbedRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.targetModel = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.firstAttempt = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ConnectorEmbedRequest>, I>>(base?: I): ConnectorEmbedRequest {
+    return ConnectorEmbedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConnectorEmbedRequest>, I>>(object: I): ConnectorEmbedRequest {
+    const message = createBaseConnectorEmbedRequest();
+    message.request = (object.request !== undefined && object.request !== null)
+      ? EmbedRequest.fromPartial(object.request)
+      : undefined;
+    message.targetModel = object.targetModel ?? "";
+    message.firstAttempt = object.firstAttempt ?? 0;
+    return message;
+  },
+};
+
 /** Calls one routed model on a provider: wire translation, retries, keys, streaming. */
 export type ConnectorService = typeof ConnectorService;
 export const ConnectorService = {
@@ -141,11 +228,22 @@ export const ConnectorService = {
     responseSerialize: (value: ChatChunk): Buffer => Buffer.from(ChatChunk.encode(value).finish()),
     responseDeserialize: (value: Buffer): ChatChunk => ChatChunk.decode(value),
   },
+  embed: {
+    path: "/assay.v1.Connector/Embed" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ConnectorEmbedRequest): Buffer =>
+      Buffer.from(ConnectorEmbedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ConnectorEmbedRequest => ConnectorEmbedRequest.decode(value),
+    responseSerialize: (value: EmbedResponse): Buffer => Buffer.from(EmbedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EmbedResponse => EmbedResponse.decode(value),
+  },
 } as const;
 
 export interface ConnectorServer extends UntypedServiceImplementation {
   chat: handleUnaryCall<ConnectorRequest, ChatResponse>;
   chatStream: handleServerStreamingCall<ConnectorRequest, ChatChunk>;
+  embed: handleUnaryCall<ConnectorEmbedRequest, EmbedResponse>;
 }
 
 export interface ConnectorClient extends Client {
@@ -170,6 +268,21 @@ export interface ConnectorClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<ChatChunk>;
+  embed(
+    request: ConnectorEmbedRequest,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
+  embed(
+    request: ConnectorEmbedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
+  embed(
+    request: ConnectorEmbedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ConnectorClient = makeGenericClientConstructor(ConnectorService, "assay.v1.Connector") as unknown as {

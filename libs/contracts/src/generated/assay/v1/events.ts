@@ -31,6 +31,8 @@ export interface RequestCompleted {
   stream: boolean;
   startedAtMs: number;
   latencyMs: number;
+  /** "chat" or "embeddings". */
+  operation: string;
 }
 
 /**
@@ -58,6 +60,8 @@ export interface ProviderAttempt {
   latencyMs: number;
   /** True when usage was counted locally because the provider did not report it. */
   usageEstimated: boolean;
+  /** "chat" or "embeddings". */
+  operation: string;
 }
 
 function createBaseRequestCompleted(): RequestCompleted {
@@ -74,6 +78,7 @@ function createBaseRequestCompleted(): RequestCompleted {
     stream: false,
     startedAtMs: 0,
     latencyMs: 0,
+    operation: "",
   };
 }
 
@@ -114,6 +119,9 @@ export const RequestCompleted: MessageFns<RequestCompleted> = {
     }
     if (message.latencyMs !== 0) {
       writer.uint32(96).uint32(message.latencyMs);
+    }
+    if (message.operation !== "") {
+      writer.uint32(106).string(message.operation);
     }
     return writer;
   },
@@ -227,6 +235,14 @@ export const RequestCompleted: MessageFns<RequestCompleted> = {
             message.latencyMs = reader.uint32();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.operation = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -258,6 +274,7 @@ export const RequestCompleted: MessageFns<RequestCompleted> = {
     message.stream = object.stream ?? false;
     message.startedAtMs = object.startedAtMs ?? 0;
     message.latencyMs = object.latencyMs ?? 0;
+    message.operation = object.operation ?? "";
     return message;
   },
 };
@@ -277,6 +294,7 @@ function createBaseProviderAttempt(): ProviderAttempt {
     startedAtMs: 0,
     latencyMs: 0,
     usageEstimated: false,
+    operation: "",
   };
 }
 
@@ -320,6 +338,9 @@ export const ProviderAttempt: MessageFns<ProviderAttempt> = {
     }
     if (message.usageEstimated !== false) {
       writer.uint32(104).bool(message.usageEstimated);
+    }
+    if (message.operation !== "") {
+      writer.uint32(114).string(message.operation);
     }
     return writer;
   },
@@ -441,6 +462,14 @@ export const ProviderAttempt: MessageFns<ProviderAttempt> = {
             message.usageEstimated = reader.bool();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.operation = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -473,6 +502,7 @@ export const ProviderAttempt: MessageFns<ProviderAttempt> = {
     message.startedAtMs = object.startedAtMs ?? 0;
     message.latencyMs = object.latencyMs ?? 0;
     message.usageEstimated = object.usageEstimated ?? false;
+    message.operation = object.operation ?? "";
     return message;
   },
 };

@@ -19,7 +19,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { ChatChunk, ChatRequest, ChatResponse } from "./chat";
+import { ChatChunk, ChatRequest, ChatResponse, EmbedRequest, EmbedResponse } from "./chat";
 
 export const protobufPackage = "assay.v1";
 
@@ -46,11 +46,21 @@ export const RouterService = {
     responseSerialize: (value: ChatChunk): Buffer => Buffer.from(ChatChunk.encode(value).finish()),
     responseDeserialize: (value: Buffer): ChatChunk => ChatChunk.decode(value),
   },
+  embed: {
+    path: "/assay.v1.Router/Embed" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EmbedRequest): Buffer => Buffer.from(EmbedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EmbedRequest => EmbedRequest.decode(value),
+    responseSerialize: (value: EmbedResponse): Buffer => Buffer.from(EmbedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EmbedResponse => EmbedResponse.decode(value),
+  },
 } as const;
 
 export interface RouterServer extends UntypedServiceImplementation {
   chat: handleUnaryCall<ChatRequest, ChatResponse>;
   chatStream: handleServerStreamingCall<ChatRequest, ChatChunk>;
+  embed: handleUnaryCall<EmbedRequest, EmbedResponse>;
 }
 
 export interface RouterClient extends Client {
@@ -72,6 +82,21 @@ export interface RouterClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<ChatChunk>;
+  embed(
+    request: EmbedRequest,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
+  embed(
+    request: EmbedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
+  embed(
+    request: EmbedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const RouterClient = makeGenericClientConstructor(RouterService, "assay.v1.Router") as unknown as {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Outcome } from '@assay/contracts';
 import { IngressChat } from '../ingress-chat';
-import { singleHeader, tagsFromHeaders } from './request-headers';
+import { incomingFrom, singleHeader } from './request-headers';
 import { writeSse } from './sse-response';
 
 @Controller()
@@ -14,20 +14,9 @@ export class ChatCompletionsController {
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const requestId = randomUUID();
     void reply.header('x-request-id', requestId);
-    const request = this.ingress.prepare({
-      authorization: singleHeader(req.headers, 'authorization'),
-      body: req.body,
-      requestId,
-      tags: tagsFromHeaders(req.headers),
-      promptType: singleHeader(req.headers, 'x-assay-prompt-type'),
-      timeoutMs: clientTimeoutMs(req.headers),
-    });
+    const request = this.ingress.prepare(incomingFrom(req, requestId));
 
-    // A client that goes away aborts every upstream call made on its behalf.
-    const abort = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) abort.abort();
-    });
+    const abort = abortOnClose(reply);
 
     if (!request.stream) {
       const response = await this.ingress.chat(request, abort.signal);
@@ -44,6 +33,37 @@ export class ChatCompletionsController {
 }
 
 @Controller()
+export class EmbeddingsController {
+  constructor(@Inject(IngressChat) private readonly ingress: IngressChat) {}
+
+  @Post('v1/embeddings')
+  async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const requestId = randomUUID();
+    void reply.header('x-request-id', requestId);
+    const request = this.ingress.prepareEmbeddings(incomingFrom(req, requestId));
+    const abort = abortOnClose(reply);
+    const response = await this.ingress.embed(request, abort.signal);
+    void reply.status(200).headers(outcomeHeaders(response.outcome)).header('content-type', 'application/json');
+    await reply.send(Buffer.from(response.openaiBody));
+  }
+}
+
+@Controller()
+export class ModelsController {
+  constructor(@Inject(IngressChat) private readonly ingress: IngressChat) {}
+
+  @Get('v1/models')
+  list(@Req() req: FastifyRequest) {
+    return this.ingress.listModels(singleHeader(req.headers, 'authorization'));
+  }
+
+  @Get('v1/models/:model')
+  retrieve(@Req() req: FastifyRequest, @Param('model') model: string) {
+    return this.ingress.retrieveModel(singleHeader(req.headers, 'authorization'), model);
+  }
+}
+
+@Controller()
 export class HealthController {
   @Get('healthz')
   @HttpCode(200)
@@ -52,20 +72,18 @@ export class HealthController {
   }
 }
 
-/**
- * The client's own deadline: `x-assay-timeout-ms`, or the timeout the official OpenAI SDKs
- * announce in `x-stainless-timeout` (seconds).
- */
-function clientTimeoutMs(headers: FastifyRequest['headers']): number | undefined {
-  const explicit = Number(singleHeader(headers, 'x-assay-timeout-ms'));
-  if (explicit > 0) return explicit;
-  const sdk = Number(singleHeader(headers, 'x-stainless-timeout'));
-  return sdk > 0 ? sdk * 1000 : undefined;
-}
-
-function outcomeHeaders(outcome: Outcome | undefined): Record<string, string> {
+export function outcomeHeaders(outcome: Outcome | undefined): Record<string, string> {
   if (!outcome) return {};
   return { 'x-assay-model': outcome.servedModel, 'x-assay-attempts': String(outcome.attempts) };
+}
+
+/** A client that goes away aborts every upstream call made on its behalf. */
+export function abortOnClose(reply: FastifyReply): AbortController {
+  const abort = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
+  return abort;
 }
 
 /** Puts an already-pulled first result back in front of an iterator. */
