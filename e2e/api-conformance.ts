@@ -6,11 +6,15 @@ import { HealthCheckResponse, HealthClient } from './grpc-health-client';
 import OpenAI from 'openai';
 import { ChatChunk, GatewayClient, GatewayService } from '@assay/contracts';
 import { makeGenericClientConstructor } from '@grpc/grpc-js';
+import { eventually } from '@assay/testing';
+import { E2E_BODY_LIMIT_BYTES } from './gateway-models';
 
 export interface GatewayUnderTest {
   httpBase: string;
   grpcAddress: string;
   apiKey: string;
+  /** The fake provider behind it, for its /_mock/stats. */
+  mockUrl: string;
 }
 
 const PROVIDER_MODELS = ['mock-large', 'claude-via-mock', 'gemini-via-mock', 'azure-via-mock'];
@@ -66,6 +70,35 @@ export function apiConformanceTests(target: () => GatewayUnderTest): void {
       const parsed = JSON.parse(r.choices[0].message.content!);
       expect(['positive', 'negative']).toContain(parsed.label);
       expect(typeof parsed.score).toBe('number');
+    });
+  });
+
+  describe('OpenAI wire edge cases', () => {
+    it('aborts the upstream call when the client walks away mid-stream', async () => {
+      const abandoned = async () => ((await (await fetch(`${target().mockUrl}/_mock/stats`)).json()) as { abandoned: number }).abandoned;
+      const before = await abandoned();
+      const abort = new AbortController();
+      const stream = await openai().chat.completions.create({ model: 'mock-trickle', stream: true, messages: [{ role: 'user', content: 'Tell me a long story' }] }, { signal: abort.signal });
+      for await (const _ of stream) break; // read one chunk, then go away
+      abort.abort();
+      await eventually(abandoned, (n) => n > before);
+    });
+
+    it('rejects an oversized body with 413 in the OpenAI envelope', async () => {
+      const res = await fetch(`${target().httpBase}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${target().apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'mock-large', messages: [{ role: 'user', content: 'x'.repeat(E2E_BODY_LIMIT_BYTES + 1) }] }),
+      });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    });
+
+    it('says on every response which request it was, which model answered and after how many attempts', async () => {
+      const { response } = await openai().chat.completions.create({ model: 'mock-small', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.headers.get('x-assay-model')).toBe('mock-small');
+      expect(response.headers.get('x-assay-attempts')).toBe('1');
     });
   });
 

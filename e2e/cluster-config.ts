@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@assay/testing';
-import { providersYaml } from './gateway-models';
+import { E2E_BODY_LIMIT_BYTES, providersYaml } from './gateway-models';
 
 export interface ClusterPorts {
   http: number;
@@ -18,7 +18,7 @@ export async function writeClusterConfig(providerUrl: string, brokers: string[])
   const path = join(dir, 'cluster.yaml');
   writeFileSync(
     path,
-    `ingress: { host: 127.0.0.1, port: ${ports.http} }
+    `ingress: { host: 127.0.0.1, port: ${ports.http}, bodyLimitBytes: ${E2E_BODY_LIMIT_BYTES} }
 gateway: { listen: 127.0.0.1:${ports.grpc} }
 router: { listen: 127.0.0.1:${ports.router}, address: 127.0.0.1:${ports.router} }
 connector: { listen: 127.0.0.1:${ports.connector}, address: 127.0.0.1:${ports.connector} }

@@ -148,7 +148,7 @@ describe('cluster wiring', () => {
     ]);
   });
 
-  apiConformanceTests(() => ({ httpBase: baseURL.replace(/\/v1$/, ''), grpcAddress, apiKey }));
+  apiConformanceTests(() => ({ httpBase: baseURL.replace(/\/v1$/, ''), grpcAddress, apiKey, mockUrl: mock.url }));
 
   it('records a redelivered usage event only once', async () => {
     const kafka = new Kafka({ clientId: 'e2e-redelivery', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });

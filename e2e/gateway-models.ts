@@ -13,6 +13,7 @@ models:
   - { name: mock-flaky, provider: mock, upstreamModel: flaky-model }
   - { name: mock-embed, provider: mock }
   - { name: mock-slow, provider: mock, upstreamModel: slow-model }
+  - { name: mock-trickle, provider: mock, upstreamModel: trickle-model }
   - { name: claude-via-mock, provider: anthropic-mock, upstreamModel: claude-sonnet-4-6 }
   - { name: gemini-via-mock, provider: gemini-mock, upstreamModel: gemini-2.5-flash }
   - { name: azure-via-mock, provider: azure-mock, upstreamModel: gpt-4o-deployment }
@@ -23,4 +24,7 @@ export function providersYaml(mockUrl: string): string {
 }
 
 /** Fake-provider behaviour the shared tests rely on. */
-export const E2E_MOCK_CONFIG = { models: { 'slow-model': { ttftMs: 10_000 } } };
+export const E2E_MOCK_CONFIG = { models: { 'slow-model': { ttftMs: 10_000 }, 'trickle-model': { tokensPerSecond: 5 } } };
+
+/** Why 1 MiB: small enough that the oversized-body test sends little, large enough for every other test. */
+export const E2E_BODY_LIMIT_BYTES = 1024 * 1024;

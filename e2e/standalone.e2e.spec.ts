@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { Client } from 'pg';
 import { eventually, freePort, startService, type ServiceProcess } from '@assay/testing';
 import { apiConformanceTests } from './api-conformance';
-import { E2E_MOCK_CONFIG, providersYaml } from './gateway-models';
+import { E2E_BODY_LIMIT_BYTES, E2E_MOCK_CONFIG, providersYaml } from './gateway-models';
 
 describe('standalone wiring', () => {
   const apiKey = 'sk-assay-standalone-e2e-key-0123456789';
@@ -17,6 +17,7 @@ describe('standalone wiring', () => {
   let pg: Client;
   let httpBase: string;
   let grpcAddress: string;
+  let mockUrl: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'assay-standalone-'));
@@ -26,7 +27,7 @@ describe('standalone wiring', () => {
     const config = join(dir, 'standalone.yaml');
     writeFileSync(
       config,
-      `ingress: { host: 127.0.0.1, port: ${http} }
+      `ingress: { host: 127.0.0.1, port: ${http}, bodyLimitBytes: ${E2E_BODY_LIMIT_BYTES} }
 gateway: { listen: 127.0.0.1:${grpc} }
 database: { embedded: { dataDir: ${JSON.stringify(join(dir, 'postgres'))}, port: ${pgPort} } }
 mockProvider: { port: ${mockPort} }
@@ -40,6 +41,7 @@ bootstrapKeys:
     await fetch(`http://127.0.0.1:${mockPort}/_mock/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(E2E_MOCK_CONFIG) });
     httpBase = `http://127.0.0.1:${http}`;
     grpcAddress = `127.0.0.1:${grpc}`;
+    mockUrl = `http://127.0.0.1:${mockPort}`;
     client = new OpenAI({ baseURL: `http://127.0.0.1:${http}/v1`, apiKey, maxRetries: 0 });
     pg = new Client(`postgres://assay:assay@127.0.0.1:${pgPort}/assay`);
     await pg.connect();
@@ -66,7 +68,7 @@ bootstrapKeys:
     expect(await eventually(() => kinds(response.headers.get('x-request-id')!), (k) => k.length === 2)).toEqual(['attempt', 'request']);
   });
 
-  apiConformanceTests(() => ({ httpBase, grpcAddress, apiKey }));
+  apiConformanceTests(() => ({ httpBase, grpcAddress, apiKey, mockUrl }));
 
   it('streams a chat completion end to end', async () => {
     const stream = await client.chat.completions.create({ model: 'mock-large', stream: true, messages: [{ role: 'user', content: 'hello' }] });

@@ -17,6 +17,8 @@ const modelBehaviourFields = {
   failFirst: z.number().int().min(0),
   /** Accept the request and never answer until the client goes away. */
   hang: z.boolean(),
+  /** Streams break off (the connection drops) after this many frames, like a provider failing mid-answer. */
+  failMidStream: z.number().int().min(1),
   /** When set, the bearer token / x-api-key must equal it, else 401. */
   requireApiKey: z.string(),
   /** A fixed answer text instead of the generated one. */
@@ -45,6 +47,8 @@ export interface ModelBehaviour {
   readonly rateLimit?: { readonly everyNth?: number; readonly retryAfterSeconds: number };
   readonly failFirst: number;
   readonly hang: boolean;
+  /** 0: streams run to the end. */
+  readonly failMidStream: number;
   readonly requireApiKey?: string;
   readonly reply?: string;
   readonly invalidJson: false | 'malformed' | 'schema_violation';
@@ -57,6 +61,7 @@ const BUILT_IN_DEFAULTS: ModelBehaviour = Object.freeze({
   errorStatus: 500,
   failFirst: 0,
   hang: false,
+  failMidStream: 0,
   invalidJson: false,
 });
 

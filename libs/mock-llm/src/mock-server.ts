@@ -55,6 +55,8 @@ export interface MockProvider {
   setConfig(config: MockConfig): void;
   requests(): RecordedRequest[];
   resetRequests(): void;
+  /** Requests whose client went away before the answer was complete. */
+  abandonedRequests(): number;
   close(): Promise<void>;
 }
 
@@ -174,6 +176,12 @@ async function sendPacedStream(res: ServerResponse, behaviour: ModelBehaviour, f
   if (behaviour.ttftMs > 0 && !(await delay(behaviour.ttftMs, res))) return;
   if (res.destroyed) return;
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
+  if (behaviour.failMidStream > 0) {
+    res.write(frames.slice(0, behaviour.failMidStream).map((f) => f.text).join(''));
+    // Let the frames leave before the connection drops, as a provider crash mid-answer would.
+    setImmediate(() => res.destroy());
+    return;
+  }
   if (behaviour.tokensPerSecond === 0) {
     res.end(frames.map((f) => f.text).join(''));
     return;
@@ -256,6 +264,9 @@ export class MockServer {
     return this.active.config;
   }
 
+  /** Answers cut short: the client went away (or failMidStream dropped the connection). */
+  abandoned = 0;
+
   requests(): RecordedRequest[] {
     return this.log.list();
   }
@@ -303,6 +314,9 @@ export class MockServer {
     const googApiKey = protocol === 'gemini' ? (header(req, 'x-goog-api-key') ?? queryParam(url, 'key')) : undefined;
     const headers = googApiKey !== undefined ? { authorization, 'x-api-key': xApiKey, 'x-goog-api-key': googApiKey } : { authorization, 'x-api-key': xApiKey };
     this.log.record({ method, path: requestPath, model, headers, body: recordedBody, at: new Date().toISOString() });
+    res.once('close', () => {
+      if (!res.writableFinished) this.abandoned++;
+    });
 
     const behaviour = this.active.behaviours.forModel(model ?? '*');
     const requestId = nextId(protocol === 'anthropic' ? 'req_' : protocol === 'gemini' ? '' : 'req-');
@@ -370,6 +384,7 @@ export class MockServer {
   private async handleAdmin(method: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const route = `${method} ${path}`;
     if (route === 'GET /_mock/config') return sendJson(res, 200, JSON.stringify(this.active.config));
+    if (route === 'GET /_mock/stats') return sendJson(res, 200, JSON.stringify({ requests: this.log.list().length, abandoned: this.abandoned }));
     if (route === 'PUT /_mock/config') {
       try {
         this.setConfig(JSON.parse(await readBody(req)) as MockConfig);
@@ -413,6 +428,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     setConfig: (config) => mock.setConfig(config),
     requests: () => mock.requests(),
     resetRequests: () => mock.resetRequests(),
+    abandonedRequests: () => mock.abandoned,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -203,6 +203,23 @@ describe('hot-path reliability', () => {
     expect(h.completed[0].httpStatus).toBe(499);
   });
 
+  it('never retries a stream once chunks have been handed on, and reports the failure once', async () => {
+    const h = await harness({ models: [{ name: 'm', provider: 'mock' }], mock: { models: { m: { failMidStream: 3 } } } });
+    const received: unknown[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const c of h.router.chatStream(chat('m', { stream: true }))) received.push(c);
+      })(),
+    );
+    await h.bus.flush();
+    expect(received.length).toBeGreaterThan(0);
+    expect(error.status).toBe(502);
+    expect(h.attempts).toHaveLength(1);
+    expect(h.mock.requests()).toHaveLength(1);
+    expect(h.completed).toHaveLength(1);
+    expect(h.completed[0]).toMatchObject({ httpStatus: 502, attempts: 1 });
+  });
+
   it('retries a stream that fails before its first chunk, and reports one request', async () => {
     const h = await harness({ models: [{ name: 'm', provider: 'mock' }], mock: { models: { m: { failFirst: 1, errorStatus: 502 } } } });
     const chunks = [];
