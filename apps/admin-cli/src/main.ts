@@ -1,32 +1,58 @@
-// Bootstrap CLI: `assay-admin keys create --tenant <name> [--name <key name>]` issues a virtual key
-// and prints it once. Only its hash is stored.
+// The operator's command line:
+//   assay-admin keys create --tenant <name> [--name <key name>]   issue a virtual key (printed once; only its hash is stored)
+//   assay-admin reconcile                                          recompute every aggregate from the raw records; exit 1 on any difference
 import { parseArgs } from 'node:util';
+import { meteringDatabase, reconcileUsage } from '@assay/metering';
 import { configPath, loadConfig, openDatabase } from '@assay/platform';
 import { issueVirtualKey, tenancyDatabase } from '@assay/tenancy';
 
-const USAGE = 'usage: assay-admin keys create --tenant <name> [--name <key name>]';
+const USAGE = `usage:
+  assay-admin keys create --tenant <name> [--name <key name>]
+  assay-admin reconcile`;
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: { tenant: { type: 'string' }, name: { type: 'string', default: 'default' } },
   });
-  if (positionals[0] !== 'keys' || positionals[1] !== 'create' || !values.tenant) {
-    console.error(USAGE);
-    process.exit(2);
-  }
+  const command = positionals.join(' ');
+  if (command !== 'keys create' && command !== 'reconcile') return usage();
+  if (command === 'keys create' && !values.tenant) return usage();
+
   const config = loadConfig(configPath('config/cluster.yaml'));
   if (!config.database.url) throw new Error('set DATABASE_URL (or database.url in the config)');
-  const db = await openDatabase(config.database.url, [tenancyDatabase], 'assay-admin');
+
+  if (command === 'keys create') {
+    const db = await openDatabase(config.database.url, [tenancyDatabase], 'assay-admin');
+    try {
+      process.stdout.write(JSON.stringify(await issueVirtualKey(db, values.tenant!, values.name)) + '\n');
+      return 0;
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  const db = await openDatabase(config.database.url, [meteringDatabase], 'assay-admin');
   try {
-    const issued = await issueVirtualKey(db, values.tenant, values.name);
-    process.stdout.write(JSON.stringify(issued) + '\n');
+    const started = Date.now();
+    const differences = await reconcileUsage(db);
+    for (const d of differences) process.stdout.write(JSON.stringify(d) + '\n');
+    process.stderr.write(`reconcile: ${differences.length} difference(s) in usage aggregates (${Date.now() - started} ms)\n`);
+    return differences.length === 0 ? 0 : 1;
   } finally {
     await db.destroy();
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+function usage(): number {
+  console.error(USAGE);
+  return 2;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

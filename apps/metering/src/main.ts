@@ -11,7 +11,7 @@ runMain('metering', async () => {
   if (!config.database.url) throw new Error('metering needs database.url (or DATABASE_URL) in cluster wiring');
   const db = await openDatabase(config.database.url, [meteringDatabase], 'assay-metering');
   const subscriber = new KafkaSubscriber({ brokers: config.kafka.brokers, clientId: 'assay-metering' });
-  await subscriber.subscribe(METERING_GROUP, [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db).onEvent);
+  await subscriber.subscribeBatch(METERING_GROUP, [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db).recordBatch);
   new Logger('metering').info('consuming', { topics: [Topics.requestCompleted, Topics.providerAttempt] });
   onShutdown('metering', async () => {
     await subscriber.close();

@@ -22,7 +22,7 @@ runMain('standalone', async () => {
   for (const k of config.bootstrapKeys) await ensureVirtualKey(db, k.tenant, k.key);
 
   const bus = new InProcessBus();
-  await bus.subscribe('metering', [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db).onEvent);
+  await bus.subscribeBatch('metering', [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db).recordBatch);
   const connector = new ProviderConnector(new DeploymentPool(config), defaultAdapters(), bus, config.reliability);
   const router = new ModelRouter(config, connector, bus);
 

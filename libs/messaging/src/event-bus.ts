@@ -20,8 +20,12 @@ export interface EventPublisher {
 
 export type EventHandler = (event: BusEvent) => Promise<void>;
 
+/** Handles many events at once (one database transaction for all, say); all or nothing. */
+export type BatchHandler = (events: BusEvent[]) => Promise<unknown>;
+
 export interface EventSubscriber {
   subscribe(groupId: string, topics: string[], handler: EventHandler): Promise<void>;
+  subscribeBatch(groupId: string, topics: string[], handler: BatchHandler): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,8 @@
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { Logger } from '@assay/platform';
 import { BufferedPublisher, type BatchSender, type BufferedPublisherOptions } from './buffered-publisher';
-import type { BusEvent, EventHandler, EventSubscriber } from './event-bus';
+import type { BatchHandler, BusEvent, EventHandler, EventSubscriber } from './event-bus';
+import type { KafkaMessage } from 'kafkajs';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -86,6 +87,36 @@ export class KafkaSubscriber implements EventSubscriber {
         await handler({ topic, key: message.key?.toString() ?? '', id, value: message.value });
       },
     });
+  }
+
+  /**
+   * Hands each fetched batch to the handler at once and commits its offsets only after the
+   * handler succeeded; a failure makes kafkajs fetch the same messages again.
+   */
+  async subscribeBatch(groupId: string, topics: string[], handler: BatchHandler): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId, retry: { retries: 10 } });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const events = batch.messages.flatMap((m) => this.toEvent(batch.topic, m));
+        if (events.length > 0) await handler(events);
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        await heartbeat();
+      },
+    });
+  }
+
+  private toEvent(topic: string, message: KafkaMessage): BusEvent[] {
+    const id = message.headers?.[EVENT_ID_HEADER]?.toString();
+    if (!id || !message.value) {
+      this.log.error('skipping event without id or value', { topic, offset: message.offset });
+      return [];
+    }
+    return [{ topic, key: message.key?.toString() ?? '', id, value: message.value }];
   }
 
   async close(): Promise<void> {

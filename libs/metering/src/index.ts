@@ -1,3 +1,5 @@
 export * from './usage-record.entity';
 export * from './usage-recorder';
 export * from './metering-database';
+export * from './usage-pricer';
+export * from './usage-reconciliation';

@@ -55,4 +55,32 @@ export class UsageRecordEntity {
 
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt!: Date;
+
+  @Column({ type: 'text' })
+  operation!: string;
+
+  @Column({ name: 'team_id', type: 'text' })
+  teamId!: string;
+
+  @Column({ name: 'end_user', type: 'text' })
+  endUser!: string;
+
+  @Column({ name: 'prompt_type', type: 'text' })
+  promptType!: string;
+
+  @Column({ type: 'jsonb' })
+  tags!: Record<string, string>;
+
+  /** Picodollars (1e-12 USD); upstream cost, on attempt records. */
+  @Column({ name: 'cost_pico', type: 'numeric', precision: 38, scale: 0, transformer: { to: (v: bigint) => v?.toString(), from: (v: string) => BigInt(v) } })
+  costPico!: bigint;
+
+  @Column({ type: 'boolean' })
+  priced!: boolean;
+
+  @Column({ name: 'price_effective_from', type: 'timestamptz', nullable: true })
+  priceEffectiveFrom!: Date | null;
+
+  @Column({ name: 'usage_estimated', type: 'boolean' })
+  usageEstimated!: boolean;
 }

@@ -1,0 +1,114 @@
+// Metering against the real PostgreSQL: a randomized workload delivered with duplicates and out of
+// order leaves exactly one record per event, and the hourly aggregates equal the raw records.
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { ProviderAttempt, RequestCompleted, Topics } from '@assay/contracts';
+import type { BusEvent } from '@assay/messaging';
+import { meteringDatabase, reconcileUsage, UsageRecorder, type UsagePricer } from '@assay/metering';
+import { openDatabase } from '@assay/platform';
+import { localInfra } from '@assay/testing';
+
+/** A deterministic pseudo-random sequence, so a failure can be replayed. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+}
+
+// Prices every token at 1,000,000 picodollars ($1 per million tokens): easy to check by hand.
+const flatPricer: UsagePricer = { price: (a) => ({ costPico: BigInt(a.promptTokens + a.completionTokens) * 1_000_000n, effectiveFrom: new Date(0) }) };
+
+describe('usage recording', () => {
+  let db: DataSource;
+  beforeAll(async () => {
+    db = await openDatabase(localInfra().databaseUrl, [meteringDatabase], 'metering-test');
+  });
+  afterAll(async () => db?.destroy());
+
+  function workload(random: () => number, tenant: string, requests: number): BusEvent[] {
+    const events: BusEvent[] = [];
+    const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
+    for (let i = 0; i < requests; i++) {
+      const context = {
+        requestId: randomUUID(),
+        tenantId: tenant,
+        teamId: pick(['', 'team-a']),
+        keyId: pick(['k1', 'k2']),
+        endUser: pick(['u1', 'u2', 'u3']),
+        tags: pick<Record<string, string>>([{}, { feature: 'summary' }, { feature: 'chat', plan: 'pro' }]),
+        promptType: pick(['', 'classify']),
+        deadlineMs: 0,
+      };
+      const startedAtMs = Date.UTC(2026, 10, 20, Math.floor(random() * 3), Math.floor(random() * 60));
+      const attempts = 1 + Math.floor(random() * 3);
+      let usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
+      for (let a = 1; a <= attempts; a++) {
+        const ok = a === attempts;
+        usage = ok ? { promptTokens: 10 + Math.floor(random() * 90), completionTokens: Math.floor(random() * 200), totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 } : usage;
+        usage.totalTokens = usage.promptTokens + usage.completionTokens;
+        const attempt: ProviderAttempt = {
+          eventId: randomUUID(), context, attempt: a, model: 'm', provider: 'p', deployment: 'p/m', upstreamModel: 'm',
+          usage: ok ? usage : { promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 },
+          status: ok ? 'ok' : 'upstream_error', httpStatus: ok ? 200 : 500, startedAtMs: startedAtMs + a, latencyMs: 5, usageEstimated: false, operation: 'chat',
+        };
+        events.push({ topic: Topics.providerAttempt, key: tenant, id: attempt.eventId, value: ProviderAttempt.encode(attempt).finish() });
+      }
+      const completed: RequestCompleted = {
+        eventId: randomUUID(), context, requestedModel: 'm', servedModel: 'm', provider: 'p', usage, attempts, status: 'ok',
+        httpStatus: 200, stream: false, startedAtMs, latencyMs: 9, operation: 'chat',
+      };
+      events.push({ topic: Topics.requestCompleted, key: tenant, id: completed.eventId, value: RequestCompleted.encode(completed).finish() });
+    }
+    return events;
+  }
+
+  it('records each event once and keeps aggregates equal to the records, whatever the delivery order', async () => {
+    const random = seeded(42);
+    const tenant = `tenant-${randomUUID()}`;
+    const events = workload(random, tenant, 300);
+    // Every event delivered once, a third of them again, all shuffled, in uneven batches.
+    const deliveries = [...events, ...events.filter(() => random() < 0.33)].sort(() => random() - 0.5);
+    const recorder = new UsageRecorder(db, flatPricer);
+    let inserted = 0;
+    for (let i = 0; i < deliveries.length; ) {
+      const size = 1 + Math.floor(random() * 80);
+      inserted += await recorder.recordBatch(deliveries.slice(i, i + size));
+      i += size;
+    }
+    expect(inserted).toBe(events.length);
+
+    const [{ records, tokens, cost }] = await db.query(
+      `SELECT count(*)::int AS records, sum(prompt_tokens + completion_tokens)::int AS tokens, sum(cost_pico)::text AS cost
+       FROM metering.usage_records WHERE tenant_id = $1 AND kind = 'attempt'`,
+      [tenant],
+    );
+    expect(records).toBe(events.length - 300);
+    expect(BigInt(cost)).toBe(BigInt(tokens) * 1_000_000n);
+    const [{ hourlyCost }] = await db.query(`SELECT sum(cost_pico)::text AS "hourlyCost" FROM metering.usage_hourly WHERE tenant_id = $1`, [tenant]);
+    expect(hourlyCost).toBe(cost);
+    expect(await reconcileUsage(db)).toEqual([]);
+  });
+
+  it('processes batches delivered concurrently without losing or doubling anything', async () => {
+    const random = seeded(7);
+    const tenant = `tenant-${randomUUID()}`;
+    const events = workload(random, tenant, 200);
+    const recorder = new UsageRecorder(db, flatPricer);
+    const batches = [events.slice(0, 300), events.slice(200, 500), events.slice(400), events];
+    const inserted = (await Promise.all(batches.map((b) => recorder.recordBatch(b)))).reduce((a, b) => a + b, 0);
+    expect(inserted).toBe(events.length);
+    expect(await reconcileUsage(db)).toEqual([]);
+  });
+
+  it('reports a tampered aggregate', async () => {
+    const tenant = `tenant-${randomUUID()}`;
+    await new UsageRecorder(db, flatPricer).recordBatch(workload(seeded(3), tenant, 5));
+    await db.query(`UPDATE metering.usage_hourly SET prompt_tokens = prompt_tokens + 1 WHERE tenant_id = $1 AND kind = 'request'`, [tenant]);
+    const differences = await reconcileUsage(db);
+    await db.query(`UPDATE metering.usage_hourly SET prompt_tokens = prompt_tokens - 1 WHERE tenant_id = $1 AND kind = 'request'`, [tenant]);
+    expect(differences.length).toBeGreaterThan(0);
+    expect(differences.every((d) => d.key.tenant_id === tenant && d.table === 'usage_hourly')).toBe(true);
+    expect(await reconcileUsage(db)).toEqual([]);
+  });
+});
