@@ -94,11 +94,13 @@ export function apiConformanceTests(target: () => GatewayUnderTest): void {
       expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
     });
 
-    it('says on every response which request it was, which model answered and after how many attempts', async () => {
+    it('says on every response which request it was, which model answered, after how many attempts and at what cost', async () => {
       const { response } = await openai().chat.completions.create({ model: 'mock-small', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
       expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       expect(response.headers.get('x-assay-model')).toBe('mock-small');
       expect(response.headers.get('x-assay-attempts')).toBe('1');
+      // mock-small is in the price catalog (priced like gpt-4o-mini).
+      expect(Number(response.headers.get('x-assay-cost'))).toBeGreaterThan(0);
     });
   });
 

@@ -9,6 +9,7 @@ import { EVENT_ID_HEADER } from '@assay/messaging';
 import { meteringDatabase, UsageRecordEntity } from '@assay/metering';
 import { startMockProvider } from '@assay/mock-llm';
 import { openDatabase } from '@assay/platform';
+import { formatUsd } from '@assay/pricing';
 import { issueVirtualKey, tenancyDatabase } from '@assay/tenancy';
 import { eventually, localInfra, startService, type ServiceProcess } from '@assay/testing';
 import { apiConformanceTests } from './api-conformance';
@@ -69,6 +70,11 @@ describe('cluster wiring', () => {
     const requestId = response.headers.get('x-request-id')!;
     const rows = await eventually(() => usageRows(requestId), (r) => r.length >= 2);
     expect(rows.map((r) => r.kind)).toEqual(['attempt', 'request']);
+    // The attempt is priced from the catalog, and the client was told the same cost.
+    const attempt = rows[0];
+    expect(attempt.priced).toBe(true);
+    expect(attempt.costPico).toBeGreaterThan(0n);
+    expect(response.headers.get('x-assay-cost')).toBe(formatUsd(attempt.costPico, 9));
     for (const row of rows) {
       expect(row.promptTokens).toBe(data.usage!.prompt_tokens);
       expect(row.completionTokens).toBe(data.usage!.completion_tokens);

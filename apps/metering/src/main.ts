@@ -1,7 +1,8 @@
 // Metering service (cluster wiring): consumes usage events from Kafka into PostgreSQL.
 import { Topics } from '@assay/contracts';
 import { KafkaSubscriber } from '@assay/messaging';
-import { meteringDatabase, UsageRecorder } from '@assay/metering';
+import { CatalogPricer, meteringDatabase, UsageRecorder } from '@assay/metering';
+import { loadDefaultCatalog } from '@assay/pricing';
 import { configPath, loadConfig, Logger, onShutdown, openDatabase, runMain } from '@assay/platform';
 
 const METERING_GROUP = 'assay-metering';
@@ -11,7 +12,7 @@ runMain('metering', async () => {
   if (!config.database.url) throw new Error('metering needs database.url (or DATABASE_URL) in cluster wiring');
   const db = await openDatabase(config.database.url, [meteringDatabase], 'assay-metering');
   const subscriber = new KafkaSubscriber({ brokers: config.kafka.brokers, clientId: 'assay-metering' });
-  await subscriber.subscribeBatch(METERING_GROUP, [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db).recordBatch);
+  await subscriber.subscribeBatch(METERING_GROUP, [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db, CatalogPricer.fromConfig(loadDefaultCatalog(), config)).recordBatch);
   new Logger('metering').info('consuming', { topics: [Topics.requestCompleted, Topics.providerAttempt] });
   onShutdown('metering', async () => {
     await subscriber.close();

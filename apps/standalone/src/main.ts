@@ -5,7 +5,8 @@ import { Topics } from '@assay/contracts';
 import { defaultAdapters, DeploymentPool, ProviderConnector } from '@assay/connector';
 import { IngressChat, ingressOptionsFrom, startGatewayGrpc, startRestApi } from '@assay/gateway';
 import { InProcessBus } from '@assay/messaging';
-import { meteringDatabase, UsageRecorder } from '@assay/metering';
+import { CatalogPricer, meteringDatabase, UsageRecorder } from '@assay/metering';
+import { loadDefaultCatalog } from '@assay/pricing';
 import { startMockProvider } from '@assay/mock-llm';
 import { configPath, loadConfig, Logger, onShutdown, openDatabase, runMain, startEmbeddedDatabase } from '@assay/platform';
 import { ModelRouter } from '@assay/routing';
@@ -21,9 +22,10 @@ runMain('standalone', async () => {
   const db = await openDatabase(config.database.url ?? embedded!.url, [tenancyDatabase, meteringDatabase], 'assay-standalone');
   for (const k of config.bootstrapKeys) await ensureVirtualKey(db, k.tenant, k.key);
 
+  const pricer = CatalogPricer.fromConfig(loadDefaultCatalog(), config);
   const bus = new InProcessBus();
-  await bus.subscribeBatch('metering', [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db).recordBatch);
-  const connector = new ProviderConnector(new DeploymentPool(config), defaultAdapters(), bus, config.reliability);
+  await bus.subscribeBatch('metering', [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db, pricer).recordBatch);
+  const connector = new ProviderConnector(new DeploymentPool(config), defaultAdapters(), bus, config.reliability, Date.now, Math.random, pricer);
   const router = new ModelRouter(config, connector, bus);
 
   const keys = new KeyDirectory();

@@ -3,3 +3,4 @@ export * from './usage-recorder';
 export * from './metering-database';
 export * from './usage-pricer';
 export * from './usage-reconciliation';
+export * from './catalog-pricer';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Outcome } from '@assay/contracts';
+import { formatUsd } from '@assay/pricing';
 import { IngressChat } from '../ingress-chat';
 import { incomingFrom, singleHeader } from './request-headers';
 import { writeSse } from './sse-response';
@@ -74,7 +75,10 @@ export class HealthController {
 
 export function outcomeHeaders(outcome: Outcome | undefined): Record<string, string> {
   if (!outcome) return {};
-  return { 'x-assay-model': outcome.servedModel, 'x-assay-attempts': String(outcome.attempts) };
+  const headers: Record<string, string> = { 'x-assay-model': outcome.servedModel, 'x-assay-attempts': String(outcome.attempts) };
+  // USD with 9 decimals: a small completion costs a few millionths of a dollar.
+  if (outcome.costPico) headers['x-assay-cost'] = formatUsd(BigInt(outcome.costPico), 9);
+  return headers;
 }
 
 /** A client that goes away aborts every upstream call made on its behalf. */

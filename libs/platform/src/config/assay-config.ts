@@ -15,6 +15,8 @@ export const ProviderConfigSchema = z.object({
   /** Azure OpenAI's api-version; leave unset for Azure's /openai/v1 API. */
   apiVersion: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  /** The price-catalog vendor this provider is billed as (e.g. "openai" for an Azure deployment). */
+  priceAs: z.string().optional(),
   /** Per-attempt timeout; why 60 s: long completions on slow models legitimately take this long. */
   timeoutMs: z.number().int().positive().default(60_000),
 });

@@ -15,7 +15,7 @@ class ScriptedRouter implements RouterPort {
     if (this.behaviour === 'fail') throw AssayError.upstream(429, 'slow down', 7);
     this.started = true;
     if (this.behaviour === 'hang') return new Promise((_, reject) => signal?.addEventListener('abort', () => { this.cancelled = true; reject(AssayError.cancelled()); }));
-    return { openaiBody: req.openaiBody, outcome: { servedModel: req.model, provider: 'p', deployment: 'd', attempts: 1, usage: undefined } };
+    return { openaiBody: req.openaiBody, outcome: { servedModel: req.model, provider: 'p', deployment: 'd', attempts: 1, usage: undefined, costPico: '' } };
   }
 
   async embed(req: EmbedRequest): Promise<EmbedResponse> {

@@ -1,5 +1,6 @@
 // Adapter for Anthropic's Messages API: translates the OpenAI body out and the answer back, so the
 // rest of Assay never sees Anthropic's wire. Stateless; HTTP and error mapping only here.
+import { providerPost, type ProviderResponse } from '@assay/providers-http';
 import { sseData } from '@assay/providers-openai';
 import {
   ProviderUnreachable,
@@ -36,25 +37,10 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 }
 
-async function post(target: ProviderTarget, body: object, signal: AbortSignal): Promise<Response> {
-  const timeout = AbortSignal.timeout(target.timeoutMs);
-  let response: Response;
-  try {
-    response = await fetch(`${target.baseUrl.replace(/\/+$/, '')}/v1/messages`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'anthropic-version': ANTHROPIC_VERSION,
-        ...target.headers,
-        ...(target.apiKey ? { 'x-api-key': target.apiKey } : {}),
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, timeout]),
-    });
-  } catch (err) {
-    if (signal.aborted) throw err;
-    throw new ProviderUnreachable(`${target.provider}: ${(err as Error).message}`, timeout.aborted);
-  }
+async function post(target: ProviderTarget, body: object, signal: AbortSignal): Promise<ProviderResponse> {
+  const url = `${target.baseUrl.replace(/\/+$/, '')}/v1/messages`;
+  const headers = { 'anthropic-version': ANTHROPIC_VERSION, ...(target.apiKey ? { 'x-api-key': target.apiKey } : {}) };
+  const response = await providerPost(target, url, headers, body, signal);
   if (!response.ok) throw await anthropicHttpError(target, response);
   return response;
 }

@@ -1,6 +1,7 @@
 // Anthropic's error envelope ({type:"error", error:{type, message}}) → ProviderHttpError, for HTTP
 // error answers and for `error` events inside a stream. 529 overloaded_error stays 529, which the
 // retry policy treats like a 5xx.
+import type { ProviderResponse } from '@assay/providers-http';
 import { ProviderHttpError, type ProviderTarget } from '@assay/providers-spec';
 import { isObject } from './translate-request';
 
@@ -37,7 +38,7 @@ function envelopeOf(text: string): { type?: string; message?: string } | undefin
   }
 }
 
-export async function anthropicHttpError(target: ProviderTarget, response: Response): Promise<ProviderHttpError> {
+export async function anthropicHttpError(target: ProviderTarget, response: ProviderResponse): Promise<ProviderHttpError> {
   const text = await response.text().catch(() => '');
   const error = envelopeOf(text);
   const detail = error?.message ? `${error.type ?? 'error'}: ${error.message}` : text.slice(0, 500);

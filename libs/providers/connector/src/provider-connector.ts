@@ -14,6 +14,7 @@ import {
   type ConnectorEmbedRequest,
   type ConnectorRequest,
   type EmbedResponse,
+  type Outcome,
   type RequestContext,
   type Usage,
 } from '@assay/contracts';
@@ -30,6 +31,7 @@ import {
   type TokenUsage,
 } from '@assay/providers-spec';
 import { backoffDelayMs, isRetryable, pickDeployment, type AttemptFailure } from '@assay/routing';
+import type { UsagePricer } from '@assay/metering';
 import type { AdapterRegistry } from './adapter-registry';
 import type { Deployment, DeploymentPool, ModelDeployments } from './deployment-pool';
 
@@ -65,6 +67,8 @@ export class ProviderConnector implements ConnectorPort {
     private readonly reliability: ReliabilityConfig,
     private readonly clock: () => number = Date.now,
     private readonly random: () => number = Math.random,
+    /** Prices the answer for the x-assay-cost header; metering prices every attempt on its own. */
+    private readonly pricer?: UsagePricer,
   ) {}
 
   async chat(request: ConnectorRequest, signal: AbortSignal = NEVER_ABORTED): Promise<ChatResponse> {
@@ -74,7 +78,7 @@ export class ProviderConnector implements ConnectorPort {
     this.recordAttempt(call, ok.deployment, ok.attemptNo, ok.startedAt, usage, 'ok', 200);
     return {
       openaiBody: Buffer.from(JSON.stringify(ok.value.completion)),
-      outcome: { usage, servedModel: call.model.model, provider: ok.deployment.target.provider, deployment: ok.deployment.name, attempts: ok.tries },
+      outcome: this.outcome(call, ok.deployment, usage, ok.tries, ok.startedAt),
     };
   }
 
@@ -90,7 +94,7 @@ export class ProviderConnector implements ConnectorPort {
     this.recordAttempt(call, ok.deployment, ok.attemptNo, ok.startedAt, usage, 'ok', 200);
     return {
       openaiBody: Buffer.from(JSON.stringify(ok.value.response)),
-      outcome: { usage, servedModel: call.model.model, provider: ok.deployment.target.provider, deployment: ok.deployment.name, attempts: ok.tries },
+      outcome: this.outcome(call, ok.deployment, usage, ok.tries, ok.startedAt),
     };
   }
 
@@ -134,7 +138,19 @@ export class ProviderConnector implements ConnectorPort {
       }
     }
     this.recordAttempt(call, deployment, attemptNo, startedAt, usage, 'ok', 200);
-    yield { outcome: { usage, servedModel: call.model.model, provider: deployment.target.provider, deployment: deployment.name, attempts: tries } };
+    yield { outcome: this.outcome(call, deployment, usage, tries, startedAt) };
+  }
+
+  private outcome<TBody>(call: PreparedCall<TBody>, deployment: Deployment, usage: Usage, attempts: number, startedAt: number): Outcome {
+    const price = this.pricer?.price({ provider: deployment.target.provider, upstreamModel: deployment.target.upstreamModel, model: call.model.model, at: new Date(startedAt), ...usage });
+    return {
+      usage,
+      servedModel: call.model.model,
+      provider: deployment.target.provider,
+      deployment: deployment.name,
+      attempts,
+      costPico: price?.effectiveFrom ? price.costPico.toString() : '',
+    };
   }
 
   private prepare(request: ConnectorRequest): PreparedCall {

@@ -1,5 +1,6 @@
 // Gemini's error envelope ({error:{code, message, status, details}}) → ProviderHttpError. The retry
 // delay comes from the Retry-After header when present, else from a google.rpc.RetryInfo detail.
+import type { ProviderResponse } from '@assay/providers-http';
 import { ProviderHttpError, type ProviderTarget } from '@assay/providers-spec';
 import { isObject } from './translate-request';
 
@@ -24,7 +25,7 @@ export function geminiErrorFromBody(provider: string, status: number, body: unkn
   return new ProviderHttpError(code, `${provider} returned ${code}: ${detail}`, retryAfterHeader ?? retryInfoSeconds(error?.details));
 }
 
-export async function geminiHttpError(target: ProviderTarget, response: Response): Promise<ProviderHttpError> {
+export async function geminiHttpError(target: ProviderTarget, response: ProviderResponse): Promise<ProviderHttpError> {
   const text = await response.text().catch(() => '');
   let body: unknown = text;
   try {

@@ -1,6 +1,7 @@
 // Adapter for the Gemini API (generativelanguage.googleapis.com, v1beta): translates the OpenAI
 // body out and the answer back, so the rest of Assay never sees Gemini's wire. Stateless; HTTP
 // and error mapping only here. The key goes in the x-goog-api-key header, never in the URL.
+import { providerPost, type ProviderResponse } from '@assay/providers-http';
 import { sseData } from '@assay/providers-openai';
 import {
   ProviderUnreachable,
@@ -43,21 +44,9 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 }
 
-async function post(target: ProviderTarget, method: string, body: object, signal: AbortSignal): Promise<Response> {
+async function post(target: ProviderTarget, method: string, body: object, signal: AbortSignal): Promise<ProviderResponse> {
   const url = `${target.baseUrl.replace(/\/+$/, '')}/v1beta/models/${encodeURIComponent(geminiModelId(target.upstreamModel))}:${method}`;
-  const timeout = AbortSignal.timeout(target.timeoutMs);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...target.headers, ...(target.apiKey ? { 'x-goog-api-key': target.apiKey } : {}) },
-      body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, timeout]),
-    });
-  } catch (err) {
-    if (signal.aborted) throw err;
-    throw new ProviderUnreachable(`${target.provider}: ${(err as Error).message}`, timeout.aborted);
-  }
+  const response = await providerPost(target, url, target.apiKey ? { 'x-goog-api-key': target.apiKey } : {}, body, signal);
   if (!response.ok) throw await geminiHttpError(target, response);
   return response;
 }

@@ -13,6 +13,7 @@ import {
   type ProviderStreamEvent,
   type ProviderTarget,
 } from '@assay/providers-spec';
+import { providerPost, type ProviderResponse } from '@assay/providers-http';
 import { sseData } from './sse-lines';
 import { usageFromOpenAI } from './openai-usage';
 
@@ -70,27 +71,15 @@ export class OpenAIAdapter implements ProviderAdapter {
     return { response: result, usage: usageFromOpenAI(result.usage) };
   }
 
-  private async post(target: ProviderTarget, operation: OpenAIOperation, body: object, signal: AbortSignal): Promise<Response> {
+  private async post(target: ProviderTarget, operation: OpenAIOperation, body: object, signal: AbortSignal): Promise<ProviderResponse> {
     const route = this.route(target, operation);
-    const timeout = AbortSignal.timeout(target.timeoutMs);
-    let response: Response;
-    try {
-      response = await fetch(route.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...target.headers, ...route.headers },
-        body: JSON.stringify(body),
-        signal: AbortSignal.any([signal, timeout]),
-      });
-    } catch (err) {
-      if (signal.aborted) throw err;
-      throw new ProviderUnreachable(`${target.provider}: ${(err as Error).message}`, timeout.aborted);
-    }
+    const response = await providerPost(target, route.url, route.headers, body, signal);
     if (!response.ok) throw await httpError(target, response);
     return response;
   }
 }
 
-async function httpError(target: ProviderTarget, response: Response): Promise<ProviderHttpError> {
+async function httpError(target: ProviderTarget, response: ProviderResponse): Promise<ProviderHttpError> {
   const text = await response.text().catch(() => '');
   let message = text.slice(0, 500);
   try {

@@ -67,6 +67,11 @@ export interface Outcome {
   provider: string;
   deployment: string;
   attempts: number;
+  /**
+   * What the upstream calls cost at list (or negotiated) prices, in picodollars (1e-12 USD), as a
+   * decimal string; "" when unpriced.
+   */
+  costPico: string;
 }
 
 export interface ChatResponse {
@@ -524,7 +529,7 @@ export const Usage: MessageFns<Usage> = {
 };
 
 function createBaseOutcome(): Outcome {
-  return { usage: undefined, servedModel: "", provider: "", deployment: "", attempts: 0 };
+  return { usage: undefined, servedModel: "", provider: "", deployment: "", attempts: 0, costPico: "" };
 }
 
 export const Outcome: MessageFns<Outcome> = {
@@ -543,6 +548,9 @@ export const Outcome: MessageFns<Outcome> = {
     }
     if (message.attempts !== 0) {
       writer.uint32(40).uint32(message.attempts);
+    }
+    if (message.costPico !== "") {
+      writer.uint32(50).string(message.costPico);
     }
     return writer;
   },
@@ -600,6 +608,14 @@ export const Outcome: MessageFns<Outcome> = {
             message.attempts = reader.uint32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.costPico = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -622,6 +638,7 @@ export const Outcome: MessageFns<Outcome> = {
     message.provider = object.provider ?? "";
     message.deployment = object.deployment ?? "";
     message.attempts = object.attempts ?? 0;
+    message.costPico = object.costPico ?? "";
     return message;
   },
 };

@@ -1,0 +1,180 @@
+import { BudgetAccount, LeaseWallet, UnknownLease } from './budget-lease';
+
+describe('BudgetAccount', () => {
+  it('grants what is asked while the budget is large', () => {
+    const account = new BudgetAccount('team-a', 1_000_000n);
+    expect(account.grantLease('ingress-1', 1_000n)).toEqual({ leaseId: 'team-a:1', holderId: 'ingress-1', granted: 1_000n });
+    expect(account.available).toBe(999_000n);
+    expect(account.outstanding).toBe(1_000n);
+  });
+
+  it('sizes leases down as the balance runs low, then grants the tail', () => {
+    const account = new BudgetAccount('b', 100n);
+    expect(account.grantLease('h', 1_000n)?.granted).toBe(25n); // a quarter of 100
+    expect(account.grantLease('h', 1_000n)?.granted).toBe(18n); // a quarter of 75
+    const tail = new BudgetAccount('t', 3n);
+    expect(tail.grantLease('h', 10n)?.granted).toBe(1n); // minLease once the share is below one unit
+    expect(new BudgetAccount('m', 3n, { minLease: 5n }).grantLease('h', 10n)?.granted).toBe(3n); // never beyond available
+  });
+
+  it('caps leases at maxLease', () => {
+    expect(new BudgetAccount('b', 1_000_000n, { maxLease: 50n }).grantLease('h', 1_000n)?.granted).toBe(50n);
+  });
+
+  it('grants nothing when the budget is exhausted', () => {
+    const account = new BudgetAccount('b', 1n);
+    expect(account.grantLease('h', 1n)?.granted).toBe(1n);
+    expect(account.grantLease('h', 1n)).toBeUndefined();
+  });
+
+  it('settles spending on an open lease and returns the unused part when it closes', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    const lease = account.grantLease('h', 400n)!;
+    account.settle(lease.leaseId, 100n);
+    expect([account.spent, account.outstanding, account.available]).toEqual([100n, 300n, 600n]);
+    account.returnLease(lease.leaseId, 250n);
+    expect([account.spent, account.outstanding, account.available]).toEqual([150n, 0n, 850n]);
+    expect(account.openLeases()).toEqual([]);
+    expect(() => account.settle(lease.leaseId, 1n)).toThrow(UnknownLease);
+  });
+
+  it('counts a revoked lease as fully spent (never overspend when a holder vanishes)', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    const lease = account.grantLease('h', 400n)!;
+    account.revokeLease(lease.leaseId);
+    expect([account.spent, account.available]).toEqual([400n, 600n]);
+  });
+
+  it('refuses amounts outside the lease', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    const lease = account.grantLease('h', 400n)!;
+    expect(() => account.settle(lease.leaseId, 401n)).toThrow(RangeError);
+    expect(() => account.settle(lease.leaseId, -1n)).toThrow(RangeError);
+    expect(() => account.returnLease(lease.leaseId, 401n)).toThrow(RangeError);
+    expect(() => account.grantLease('h', 0n)).toThrow(RangeError);
+    expect(() => account.returnLease('nope', 0n)).toThrow(UnknownLease);
+  });
+
+  it('adjusts the total but never below what is spent and leased', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    account.grantLease('h', 600n);
+    account.adjustTotal(500n);
+    expect(account.available).toBe(900n);
+    expect(() => account.adjustTotal(-1_000n)).toThrow(RangeError);
+  });
+
+  it('validates its options', () => {
+    expect(() => new BudgetAccount('b', -1n)).toThrow(RangeError);
+    expect(() => new BudgetAccount('b', 1n, { tailShare: 0n })).toThrow(RangeError);
+    expect(() => new BudgetAccount('b', 1n, { minLease: 0n })).toThrow(RangeError);
+  });
+});
+
+describe('LeaseWallet', () => {
+  it('spends locally from its leases, oldest first, and refuses what it cannot cover', () => {
+    const wallet = new LeaseWallet({ lowWaterMark: 10n });
+    expect(wallet.trySpend(1n)).toBe(false);
+    wallet.take({ leaseId: 'l1', holderId: 'h', granted: 30n });
+    wallet.take({ leaseId: 'l2', holderId: 'h', granted: 20n });
+    expect(wallet.trySpend(40n)).toBe(true);
+    expect(wallet.remaining).toBe(10n);
+    expect(wallet.trySpend(11n)).toBe(false);
+    expect(wallet.remaining).toBe(10n);
+    expect(wallet.settlements()).toEqual([
+      { leaseId: 'l1', spent: 30n, closed: true },
+      { leaseId: 'l2', spent: 10n, closed: false },
+    ]);
+    expect(wallet.settlements()).toEqual([]);
+    expect(wallet.returnAll()).toEqual([{ leaseId: 'l2', unused: 10n }]);
+    expect(wallet.remaining).toBe(0n);
+  });
+
+  it('asks for a refill at its low-water mark', () => {
+    const wallet = new LeaseWallet({ lowWaterMark: 10n });
+    expect(wallet.needsRefill()).toBe(true);
+    wallet.take({ leaseId: 'l1', holderId: 'h', granted: 30n });
+    expect(wallet.needsRefill()).toBe(false);
+    wallet.trySpend(20n);
+    expect(wallet.needsRefill()).toBe(true);
+  });
+
+  it('refuses negative amounts and a lease taken twice', () => {
+    const wallet = new LeaseWallet({ lowWaterMark: 0n });
+    wallet.take({ leaseId: 'l1', holderId: 'h', granted: 1n });
+    expect(() => wallet.take({ leaseId: 'l1', holderId: 'h', granted: 1n })).toThrow(RangeError);
+    expect(() => wallet.trySpend(-1n)).toThrow(RangeError);
+    expect(() => new LeaseWallet({ lowWaterMark: -1n })).toThrow(RangeError);
+  });
+});
+
+/** Deterministic PRNG (mulberry32) so a failing seed can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('spending a budget from many replicas', () => {
+  it.each(Array.from({ length: 25 }, (_, i) => i + 1))('never spends beyond the budget, and accounts for every unit (seed %i)', (seed) => {
+    const random = rng(seed);
+    const int = (lo: number, hi: number) => BigInt(lo + Math.floor(random() * (hi - lo + 1)));
+    const budget = int(1_000, 200_000);
+    const account = new BudgetAccount(`budget-${seed}`, budget, { tailShare: int(1, 8), maxLease: random() < 0.5 ? int(100, 20_000) : undefined });
+    const holders = Array.from({ length: Number(int(1, 8)) }, (_, i) => ({ id: `ingress-${i}`, wallet: new LeaseWallet({ lowWaterMark: int(0, 500) }), refill: int(50, 10_000) }));
+    let spent = 0n;
+    let refusals = 0;
+
+    const settle = (h: (typeof holders)[number]) => {
+      for (const s of h.wallet.settlements()) {
+        account.settle(s.leaseId, s.spent);
+        if (s.closed) account.returnLease(s.leaseId, 0n);
+      }
+    };
+
+    for (let step = 0; step < 3_000; step++) {
+      const h = holders[Math.floor(random() * holders.length)];
+      const roll = random();
+      if (roll < 0.75) {
+        const amount = int(1, 300);
+        if (!h.wallet.trySpend(amount)) {
+          // Refill, as ingress would, then try once more.
+          const lease = account.grantLease(h.id, h.refill);
+          if (lease) h.wallet.take(lease);
+          if (h.wallet.trySpend(amount)) spent += amount;
+          else refusals += 1;
+        } else spent += amount;
+      } else if (roll < 0.85 && h.wallet.needsRefill()) {
+        const lease = account.grantLease(h.id, h.refill);
+        if (lease) h.wallet.take(lease);
+      } else if (roll < 0.95) {
+        settle(h);
+      } else {
+        settle(h);
+        for (const r of h.wallet.returnAll()) account.returnLease(r.leaseId, r.unused);
+      }
+      // Checked after every step, not just at the end (plain comparison: expect() per step is slow).
+      if (spent > budget || account.spent + account.outstanding > account.total) {
+        throw new Error(`step ${step}: spent ${spent}, settled ${account.spent}, outstanding ${account.outstanding}, budget ${budget}`);
+      }
+    }
+
+    for (const h of holders) {
+      settle(h);
+      for (const r of h.wallet.returnAll()) account.returnLease(r.leaseId, r.unused);
+    }
+    expect(account.openLeases()).toEqual([]);
+    expect(account.outstanding).toBe(0n);
+    expect(account.spent).toBe(spent); // every unit spent is accounted for, nothing more
+    expect(spent).toBeLessThanOrEqual(budget);
+    if (refusals > 0) {
+      // Leases shrink as the budget runs low, so refusals leave little stranded: what remains
+      // is of the order of a few spends per replica, not a whole lease.
+      expect(budget - spent).toBeLessThan(300n * BigInt(holders.length) + 300n);
+    }
+  });
+});

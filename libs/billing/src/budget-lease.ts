@@ -1,0 +1,248 @@
+// Budgets without a database round trip (DESIGN.md): billing owns a budget as a BudgetAccount and
+// hands out LEASES, slices of what is left; each ingress replica spends its slice locally through
+// a LeaseWallet, asks for more at a low-water mark, and returns what it did not use.
+//
+// The safety property: the account never grants more than is available (total − spent −
+// outstanding), so the sum of all spending across all replicas can never exceed the budget. Leases
+// shrink as the budget runs low (a share of the remainder, not the requested size), so the tail of
+// a budget is spread over replicas instead of stranded in one. Pure: no clocks, no randomness,
+// no I/O; lease ids are sequential per account.
+import type { CreditUnits } from './ledger';
+
+export interface Lease {
+  leaseId: string;
+  holderId: string;
+  granted: CreditUnits;
+}
+
+export interface BudgetAccountOptions {
+  /** Largest lease ever granted; defaults to no limit besides the sizing rule. */
+  maxLease?: CreditUnits;
+  /**
+   * A lease is at most available / tailShare. Why 4 by default: a handful of replicas each gets a
+   * meaningful slice, yet the last quarter of a budget is never held by one replica alone.
+   */
+  tailShare?: bigint;
+  /**
+   * Below this size the sizing rule stops shrinking (so the tail is spendable); still never more
+   * than available. Defaults to 1 unit.
+   */
+  minLease?: CreditUnits;
+}
+
+export class UnknownLease extends Error {
+  constructor(readonly leaseId: string) {
+    super(`unknown or closed lease ${leaseId}`);
+    this.name = 'UnknownLease';
+  }
+}
+
+/** The budget has nothing left to lease: ingress maps this to a 402/429-style error naming the budget. */
+export class BudgetExhausted extends Error {
+  constructor(readonly budgetId: string) {
+    super(`budget ${budgetId} is exhausted`);
+    this.name = 'BudgetExhausted';
+  }
+}
+
+interface OpenLease {
+  holderId: string;
+  /** Granted and not yet settled. */
+  remaining: CreditUnits;
+}
+
+/** Billing's side: the budget, what has been spent, and the leases outstanding. */
+export class BudgetAccount {
+  private spentUnits = 0n;
+  private outstandingUnits = 0n;
+  private sequence = 0;
+  private readonly leases = new Map<string, OpenLease>();
+  private readonly maxLease: CreditUnits | undefined;
+  private readonly tailShare: bigint;
+  private readonly minLease: CreditUnits;
+
+  constructor(
+    readonly budgetId: string,
+    private totalUnits: CreditUnits,
+    options: BudgetAccountOptions = {},
+  ) {
+    if (totalUnits < 0n) throw new RangeError('a budget cannot be negative');
+    this.maxLease = options.maxLease;
+    this.tailShare = options.tailShare ?? 4n;
+    this.minLease = options.minLease ?? 1n;
+    if (this.tailShare < 1n) throw new RangeError('tailShare must be at least 1');
+    if (this.minLease < 1n) throw new RangeError('minLease must be at least 1');
+  }
+
+  get total(): CreditUnits {
+    return this.totalUnits;
+  }
+
+  /** Settled spending. */
+  get spent(): CreditUnits {
+    return this.spentUnits;
+  }
+
+  /** Granted to holders and not yet settled or returned. */
+  get outstanding(): CreditUnits {
+    return this.outstandingUnits;
+  }
+
+  /** What can still be leased: total − spent − outstanding. */
+  get available(): CreditUnits {
+    return this.totalUnits - this.spentUnits - this.outstandingUnits;
+  }
+
+  /**
+   * Grants up to `requested`, never beyond what is available, and shrinking as the budget runs
+   * low: min(requested, maxLease, max(minLease, available / tailShare), available). Returns
+   * undefined when nothing is available (the budget is exhausted).
+   */
+  grantLease(holderId: string, requested: CreditUnits): Lease | undefined {
+    if (requested <= 0n) throw new RangeError('a lease request must be positive');
+    const available = this.available;
+    if (available <= 0n) return undefined;
+    let size = requested;
+    if (this.maxLease !== undefined && size > this.maxLease) size = this.maxLease;
+    const share = available / this.tailShare;
+    const shareFloor = share > this.minLease ? share : this.minLease;
+    if (size > shareFloor) size = shareFloor;
+    if (size > available) size = available;
+    this.sequence += 1;
+    const leaseId = `${this.budgetId}:${this.sequence}`;
+    this.leases.set(leaseId, { holderId, remaining: size });
+    this.outstandingUnits += size;
+    return { leaseId, holderId, granted: size };
+  }
+
+  /** Records spending against an open lease; the lease stays open with the rest. */
+  settle(leaseId: string, spent: CreditUnits): void {
+    const lease = this.open(leaseId);
+    if (spent < 0n || spent > lease.remaining) throw new RangeError(`settle ${leaseId}: spent ${spent} outside 0..${lease.remaining}`);
+    lease.remaining -= spent;
+    this.outstandingUnits -= spent;
+    this.spentUnits += spent;
+  }
+
+  /**
+   * Closes a lease: `unused` goes back to the budget and the rest of what was still outstanding on
+   * the lease counts as spent.
+   */
+  returnLease(leaseId: string, unused: CreditUnits): void {
+    const lease = this.open(leaseId);
+    if (unused < 0n || unused > lease.remaining) throw new RangeError(`return ${leaseId}: unused ${unused} outside 0..${lease.remaining}`);
+    this.settle(leaseId, lease.remaining - unused);
+    this.outstandingUnits -= unused;
+    this.leases.delete(leaseId);
+  }
+
+  /**
+   * Closes a lease whose holder vanished (replica crashed, lease timed out). What it might have
+   * spent is unknown, so all of it counts as spent: under-using a budget is recoverable, overspending
+   * it is not.
+   */
+  revokeLease(leaseId: string): void {
+    this.returnLease(leaseId, 0n);
+  }
+
+  /** Adds to (or, negative, removes from) the budget, e.g. after a purchase. Never below spent + outstanding. */
+  adjustTotal(delta: CreditUnits): void {
+    if (this.totalUnits + delta < this.spentUnits + this.outstandingUnits) throw new RangeError('cannot shrink a budget below what is spent and leased');
+    this.totalUnits += delta;
+  }
+
+  openLeases(): Lease[] {
+    return [...this.leases].map(([leaseId, l]) => ({ leaseId, holderId: l.holderId, granted: l.remaining }));
+  }
+
+  private open(leaseId: string): OpenLease {
+    const lease = this.leases.get(leaseId);
+    if (!lease) throw new UnknownLease(leaseId);
+    return lease;
+  }
+}
+
+export interface LeaseWalletOptions {
+  /** needsRefill() is true once the wallet holds less than this. */
+  lowWaterMark: CreditUnits;
+}
+
+interface HeldLease {
+  granted: CreditUnits;
+  spent: CreditUnits;
+  /** Spent but not yet reported with settlements(). */
+  unreported: CreditUnits;
+}
+
+/**
+ * Ingress's side: the leases one replica holds for one budget. trySpend() is a local decision
+ * with no I/O; settlements() and returnAll() produce what to send back to billing.
+ */
+export class LeaseWallet {
+  private readonly held = new Map<string, HeldLease>();
+
+  constructor(private readonly options: LeaseWalletOptions) {
+    if (options.lowWaterMark < 0n) throw new RangeError('lowWaterMark cannot be negative');
+  }
+
+  /** Unspent units across held leases. */
+  get remaining(): CreditUnits {
+    let sum = 0n;
+    for (const l of this.held.values()) sum += l.granted - l.spent;
+    return sum;
+  }
+
+  /** Adds a granted lease (a refill). */
+  take(lease: Lease): void {
+    if (lease.granted < 0n) throw new RangeError('a lease cannot be negative');
+    if (this.held.has(lease.leaseId)) throw new RangeError(`lease ${lease.leaseId} is already held`);
+    this.held.set(lease.leaseId, { granted: lease.granted, spent: 0n, unreported: 0n });
+  }
+
+  /** Spends `amount` if the held leases cover it (oldest lease first); false, spending nothing, if not. */
+  trySpend(amount: CreditUnits): boolean {
+    if (amount < 0n) throw new RangeError('cannot spend a negative amount');
+    if (amount > this.remaining) return false;
+    let left = amount;
+    for (const l of this.held.values()) {
+      if (left === 0n) break;
+      const part = l.granted - l.spent < left ? l.granted - l.spent : left;
+      l.spent += part;
+      l.unreported += part;
+      left -= part;
+    }
+    return true;
+  }
+
+  /** True when the wallet is at or below its low-water mark: time to ask billing for a refill. */
+  needsRefill(): boolean {
+    return this.remaining <= this.options.lowWaterMark;
+  }
+
+  /**
+   * Spending not yet reported, per lease, for BudgetAccount.settle(); resets the counters. A fully
+   * spent lease is reported with `closed: true` and dropped from the wallet: billing settles it
+   * and then closes it with returnLease(leaseId, 0n).
+   */
+  settlements(): Array<{ leaseId: string; spent: CreditUnits; closed: boolean }> {
+    const out: Array<{ leaseId: string; spent: CreditUnits; closed: boolean }> = [];
+    for (const [leaseId, l] of [...this.held]) {
+      const closed = l.spent === l.granted;
+      if (l.unreported > 0n || closed) out.push({ leaseId, spent: l.unreported, closed });
+      l.unreported = 0n;
+      if (closed) this.held.delete(leaseId);
+    }
+    return out;
+  }
+
+  /**
+   * Gives every lease back (shutdown, budget change): per lease the unused units for
+   * BudgetAccount.returnLease(); unreported spending is included implicitly (returnLease counts
+   * everything not returned as spent). Empties the wallet.
+   */
+  returnAll(): Array<{ leaseId: string; unused: CreditUnits }> {
+    const out = [...this.held].map(([leaseId, l]) => ({ leaseId, unused: l.granted - l.spent }));
+    this.held.clear();
+    return out;
+  }
+}

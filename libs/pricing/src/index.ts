@@ -1,0 +1,5 @@
+export * from './money';
+export * from './price-catalog';
+export * from './default-catalog';
+export * from './cost';
+export * from './token-estimate';
