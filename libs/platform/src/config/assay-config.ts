@@ -106,6 +106,20 @@ export const AssayConfigSchema = z.object({
     breaker: { failureThreshold: 5, cooldownMs: 30_000 },
     keyCooldownMs: 60_000,
   }),
+  billing: z
+    .object({
+      /** What one credit sells for, in USD: turns credits charged into revenue. */
+      creditPriceUsd: z.string().regex(/^\d+(\.\d{1,12})?$/).default('0.01'),
+      /** Pricing plan definitions (see libs/billing/src/pricing-plan.ts), validated by billing at start. */
+      plans: z.array(z.record(z.string(), z.unknown())).default([{ kind: 'per_1k_tokens_markup', id: 'default', markup: '0.25', creditPriceUsd: '0.01' }]),
+      /** The plan of tenants without an assignment. */
+      defaultPlan: z.string().default('default'),
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8090),
+      /** Bearer token for the billing admin and report API; the API refuses every call when unset. */
+      adminToken: z.string().nullish().transform((v) => v ?? ''),
+    })
+    .default({ creditPriceUsd: '0.01', plans: [{ kind: 'per_1k_tokens_markup', id: 'default', markup: '0.25', creditPriceUsd: '0.01' }], defaultPlan: 'default', host: '127.0.0.1', port: 8090, adminToken: '' }),
   /** Keys that must exist at start-up (a demo key, or keys managed as config). */
   bootstrapKeys: z.array(z.object({ tenant: z.string().min(1), key: z.string().min(20) })).default([]),
   /** Standalone only: also start the fake provider, for the offline demo. */

@@ -1,0 +1,59 @@
+// Persists ledger transactions. Entry ids are deterministic, so posting the same transaction
+// twice inserts nothing the second time; every newly inserted entry also goes into the outbox in
+// the same statement, so the finance topic gets each entry exactly when it is committed.
+import { Topics } from '@assay/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ledgerEntryToJson, validateTransaction, type LedgerTransaction } from './ledger';
+
+const POST_SQL = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(entry_id uuid, transaction_id uuid, account text, amount numeric,
+    kind text, tenant_id text, request_id text, reference text, effective_at timestamptz, payload text)
+),
+ins AS (
+  INSERT INTO billing.ledger_entries (entry_id, transaction_id, account, amount, kind, tenant_id, request_id, reference, effective_at)
+  SELECT entry_id, transaction_id, account, amount, kind, tenant_id, request_id, reference, effective_at FROM input
+  ON CONFLICT (entry_id) DO NOTHING
+  RETURNING entry_id, tenant_id
+),
+outboxed AS (
+  INSERT INTO billing.outbox (event_id, topic, key, payload)
+  SELECT ins.entry_id, '${Topics.ledgerEntry}', ins.tenant_id, convert_to(input.payload, 'UTF8')
+  FROM ins JOIN input USING (entry_id) ORDER BY ins.entry_id
+  RETURNING 1
+)
+SELECT count(*)::int AS inserted FROM ins`;
+
+/** Posts validated transactions; returns how many entries were new. */
+export async function postTransactions(db: DataSource | EntityManager, transactions: readonly LedgerTransaction[]): Promise<number> {
+  const rows = transactions.flatMap((t) => {
+    validateTransaction(t);
+    return t.entries.map((e) => {
+      const json = ledgerEntryToJson(e);
+      return {
+        entry_id: e.entryId,
+        transaction_id: e.transactionId,
+        account: e.account,
+        amount: e.amount.toString(),
+        kind: e.kind,
+        tenant_id: e.tenantId,
+        request_id: e.requestId ?? null,
+        reference: e.reference ?? null,
+        effective_at: e.effectiveAt.toISOString(),
+        payload: JSON.stringify({ schema: 'assay.ledger.entry.v1', type: 'ledger_entry', ...json }),
+      };
+    });
+  });
+  if (rows.length === 0) return 0;
+  const [{ inserted }] = await db.query(POST_SQL, [JSON.stringify(rows)]);
+  return inserted;
+}
+
+/** Balances derived from the entries (never stored on their own), in credit micro-units. */
+export async function tenantBalances(db: DataSource, tenantId: string): Promise<Record<string, bigint>> {
+  const rows: Array<{ account: string; balance: string }> = await db.query(
+    `SELECT account, sum(amount)::text AS balance FROM billing.ledger_entries WHERE tenant_id = $1 GROUP BY account ORDER BY account`,
+    [tenantId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.account, BigInt(r.balance)]));
+}
