@@ -53,7 +53,7 @@ for (let i = 0; i < REQUESTS; i += BATCH / 2) {
     // Spread over several tenants' keys, like real traffic, so all partitions are used.
     const context = { requestId: randomUUID(), tenantId: tenant, teamId: '', keyId: `k${j % 16}`, endUser: `u${j % 500}`, tags: { feature: `f${j % 4}` }, promptType: `p${j % 8}`, deadlineMs: 0 };
     const at = Date.now();
-    const e1 = { eventId: randomUUID(), context, requestedModel: 'mock-small', servedModel: 'mock-small', provider: 'mock', usage, attempts: 1, status: 'ok', httpStatus: 200, stream: false, startedAtMs: at, latencyMs: 5, operation: 'chat' };
+    const e1 = { eventId: randomUUID(), context, requestedModel: 'mock-small', servedModel: 'mock-small', provider: 'mock', usage, attempts: 1, status: 'ok', httpStatus: 200, stream: false, startedAtMs: at, latencyMs: 5, operation: 'chat', servedCostPico: '', deployment: 'mock/mock-small' };
     const e2 = { eventId: randomUUID(), context, attempt: 1, model: 'mock-small', provider: 'mock', deployment: 'mock/mock-small', upstreamModel: 'mock-small', usage, status: 'ok', httpStatus: 200, startedAtMs: at, latencyMs: 4, usageEstimated: false, operation: 'chat' };
     const key = `${tenant}-${j % 16}`;
     completed.push({ key, value: Buffer.from(RequestCompleted.encode(e1).finish()), headers: { 'assay-event-id': e1.eventId } });

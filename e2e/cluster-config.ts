@@ -9,11 +9,14 @@ export interface ClusterPorts {
   grpc: number;
   router: number;
   connector: number;
+  billing: number;
 }
+
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token';
 
 /** Writes a cluster config for one test run: its own ports and spill dir, the given provider URL. */
 export async function writeClusterConfig(providerUrl: string, brokers: string[]): Promise<{ path: string; ports: ClusterPorts }> {
-  const ports = { http: await freePort(), grpc: await freePort(), router: await freePort(), connector: await freePort() };
+  const ports = { http: await freePort(), grpc: await freePort(), router: await freePort(), connector: await freePort(), billing: await freePort() };
   const dir = mkdtempSync(join(tmpdir(), 'assay-cluster-'));
   const path = join(dir, 'cluster.yaml');
   writeFileSync(
@@ -24,6 +27,7 @@ router: { listen: 127.0.0.1:${ports.router}, address: 127.0.0.1:${ports.router} 
 connector: { listen: 127.0.0.1:${ports.connector}, address: 127.0.0.1:${ports.connector} }
 kafka: { brokers: ${JSON.stringify(brokers)}, spillDir: ${JSON.stringify(join(dir, 'spill'))} }
 snapshotRefreshMs: 200
+billing: { port: ${ports.billing}, adminToken: ${E2E_ADMIN_TOKEN} }
 reliability: { backoff: { baseMs: 10, maxMs: 100 } }
 ${providersYaml(providerUrl)}`,
   );

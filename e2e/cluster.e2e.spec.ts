@@ -13,7 +13,7 @@ import { formatUsd } from '@assay/pricing';
 import { issueVirtualKey, tenancyDatabase } from '@assay/tenancy';
 import { eventually, localInfra, startService, type ServiceProcess } from '@assay/testing';
 import { apiConformanceTests } from './api-conformance';
-import { writeClusterConfig } from './cluster-config';
+import { E2E_ADMIN_TOKEN, writeClusterConfig } from './cluster-config';
 import { E2E_MOCK_CONFIG } from './gateway-models';
 
 describe('cluster wiring', () => {
@@ -25,22 +25,28 @@ describe('cluster wiring', () => {
   let apiKey: string;
   let client: OpenAI;
   let grpcAddress: string;
+  let billingBase: string;
+  let tenantId: string;
 
   beforeAll(async () => {
     mock = await startMockProvider({ port: 0, config: E2E_MOCK_CONFIG });
     // Migrations first, so the services start against an up-to-date schema.
     db = await openDatabase(infra.databaseUrl, [tenancyDatabase, meteringDatabase], 'assay-e2e');
-    apiKey = (await issueVirtualKey(db, `e2e-${randomUUID()}`)).key;
+    const issued = await issueVirtualKey(db, `e2e-${randomUUID()}`);
+    apiKey = issued.key;
+    tenantId = issued.tenantId;
     const { path, ports } = await writeClusterConfig(mock.url, infra.kafkaBrokers);
     const env = { ASSAY_CONFIG: path, DATABASE_URL: infra.databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(',') };
     services = await Promise.all([
       startService('provider-connector', env, 'listening'),
       startService('router', env, 'listening'),
       startService('metering', env, 'consuming'),
+      startService('billing', env, 'consuming'),
       startService('ingress', env, 'listening'),
     ]);
     baseURL = `http://127.0.0.1:${ports.http}/v1`;
     grpcAddress = `127.0.0.1:${ports.grpc}`;
+    billingBase = `http://127.0.0.1:${ports.billing}/v1/billing`;
     client = new OpenAI({ baseURL, apiKey, maxRetries: 0 });
   });
 
@@ -154,6 +160,66 @@ describe('cluster wiring', () => {
     ]);
   });
 
+  it('debits credits once for a retried request, and books the cost of all its attempts against it', async () => {
+    mock.setConfig({ models: { ...E2E_MOCK_CONFIG.models, 'flaky-model': { failFirst: 2, errorStatus: 500 } } });
+    const { response } = await client.chat.completions.create({ model: 'mock-flaky', messages: [{ role: 'user', content: 'bill me' }] }).withResponse();
+    const requestId = response.headers.get('x-request-id')!;
+    const [charge] = await eventually(
+      () => db.query(`SELECT credits::text, cogs_pico::text, attempts_costed FROM billing.request_charges WHERE request_id = $1`, [requestId]),
+      (rows: Array<{ attempts_costed: number; credits: string; cogs_pico: string }>) => rows.length === 1 && rows[0].attempts_costed === 3 && rows[0].credits !== '0',
+    );
+    const entries: Array<{ account: string; amount: string }> = await db.query(`SELECT account, amount::text FROM billing.ledger_entries WHERE request_id = $1 ORDER BY account`, [requestId]);
+    expect(entries).toEqual([
+      { account: 'platform:revenue', amount: charge.credits },
+      { account: `tenant:${tenantId}:available`, amount: `-${charge.credits}` },
+    ]);
+    const [{ cost }] = await db.query(`SELECT sum(cost_pico)::text AS cost FROM metering.usage_records WHERE request_id = $1 AND kind = 'attempt'`, [requestId]);
+    expect(charge.cogs_pico).toBe(cost);
+  });
+
+  it('publishes ledger entries as JSON on the finance topic, readable by a plain Kafka consumer', async () => {
+    const { response } = await client.chat.completions.create({ model: 'mock-small', messages: [{ role: 'user', content: 'finance' }] }).withResponse();
+    const requestId = response.headers.get('x-request-id')!;
+    const kafka = new Kafka({ clientId: 'e2e-finance', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `e2e-finance-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [Topics.ledgerEntry], fromBeginning: true });
+    const seen: Array<Record<string, string>> = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const entry = JSON.parse(message.value!.toString('utf8'));
+          if (entry.requestId === requestId) seen.push(entry);
+          if (seen.length === 2) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(seen.map((e) => e.schema)).toEqual(['assay.ledger.entry.v1', 'assay.ledger.entry.v1']);
+    expect(seen.reduce((sum, e) => sum + BigInt(e.amount), 0n)).toBe(0n);
+    expect(seen.every((e) => e.kind === 'usage' && e.tenantId === tenantId)).toBe(true);
+  });
+
+  it('grants credits and reports balances and margins over the billing API', async () => {
+    const admin = { authorization: `Bearer ${E2E_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const { response } = await client.chat.completions.create({ model: 'mock-small', messages: [{ role: 'user', content: 'spend' }] }).withResponse();
+    const requestId = response.headers.get('x-request-id')!;
+    await eventually(() => db.query(`SELECT 1 FROM billing.ledger_entries WHERE request_id = $1`, [requestId]), (rows: unknown[]) => rows.length === 2);
+    const granted = await fetch(`${billingBase}/grants`, { method: 'POST', headers: admin, body: JSON.stringify({ tenant_id: tenantId, credits: '100', grant_id: `welcome-${tenantId}` }) });
+    expect(granted.status).toBe(201);
+    const again = await fetch(`${billingBase}/grants`, { method: 'POST', headers: admin, body: JSON.stringify({ tenant_id: tenantId, credits: '100', grant_id: `welcome-${tenantId}` }) });
+    expect(((await again.json()) as { posted: boolean }).posted).toBe(false);
+    const balance = (await (await fetch(`${billingBase}/tenants/${tenantId}/balance`, { headers: admin })).json()) as { accounts: Record<string, string> };
+    const available = BigInt(balance.accounts[`tenant:${tenantId}:available`]);
+    const [{ debited }] = await db.query(`SELECT sum(amount)::text AS debited FROM billing.ledger_entries WHERE account = $1 AND kind = 'usage'`, [`tenant:${tenantId}:available`]);
+    expect(BigInt(debited)).toBeLessThan(0n);
+    expect(available).toBe(100_000_000n + BigInt(debited)); // the grant, less what this tenant's requests used
+    const csv = await (await fetch(`${billingBase}/reports/margin?group_by=model&tenant_id=${tenantId}&format=csv`, { headers: admin })).text();
+    expect(csv.split('\n')[0]).toBe('group,requests,credits,revenueUsd,cogsUsd,marginUsd,marginRatio');
+    expect(csv).toMatch(/\nmock-small,\d+,\d+,[0-9.]+,[0-9.]+,/);
+    expect((await fetch(`${billingBase}/tenants/${tenantId}/balance`)).status).toBe(401);
+  });
+
   apiConformanceTests(() => ({ httpBase: baseURL.replace(/\/v1$/, ''), grpcAddress, apiKey, mockUrl: mock.url }));
 
   it('records a redelivered usage event only once', async () => {
@@ -179,6 +245,8 @@ describe('cluster wiring', () => {
           startedAtMs: Date.now(),
           latencyMs: 5,
           operation: 'chat',
+          servedCostPico: '',
+          deployment: 'mock/mock-large',
         }).finish(),
       ),
     });

@@ -17,6 +17,8 @@ models:
   - { name: claude-via-mock, provider: anthropic-mock, upstreamModel: claude-sonnet-4-6 }
   - { name: gemini-via-mock, provider: gemini-mock, upstreamModel: gemini-2.5-flash }
   - { name: azure-via-mock, provider: azure-mock, upstreamModel: gpt-4o-deployment }
+priceOverrides:
+  - { provider: mock, model: flaky-model, effectiveFrom: '2025-01-01T00:00:00Z', inputPerMTok: '2.5', outputPerMTok: '10' }
 `;
 
 export function providersYaml(mockUrl: string): string {

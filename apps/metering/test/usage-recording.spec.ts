@@ -56,7 +56,7 @@ describe('usage recording', () => {
       }
       const completed: RequestCompleted = {
         eventId: randomUUID(), context, requestedModel: 'm', servedModel: 'm', provider: 'p', usage, attempts, status: 'ok',
-        httpStatus: 200, stream: false, startedAtMs, latencyMs: 9, operation: 'chat',
+        httpStatus: 200, stream: false, startedAtMs, latencyMs: 9, operation: 'chat', servedCostPico: '', deployment: 'p/m',
       };
       events.push({ topic: Topics.requestCompleted, key: tenant, id: completed.eventId, value: RequestCompleted.encode(completed).finish() });
     }

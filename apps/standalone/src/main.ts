@@ -1,6 +1,7 @@
-// Standalone wiring: ingress, router, provider connector and metering in ONE process, the same
+// Standalone wiring: ingress, router, provider connector, metering and billing in ONE process, the same
 // service classes as the cluster, bound in-process; an in-process bus instead of Kafka and an
 // embedded PostgreSQL unless database.url is set. `npm start` runs this.
+import { billingDatabase, createUsageCharger, OutboxRelay, startBillingApi } from '@assay/billing';
 import { Topics } from '@assay/contracts';
 import { defaultAdapters, DeploymentPool, ProviderConnector } from '@assay/connector';
 import { IngressChat, ingressOptionsFrom, startGatewayGrpc, startRestApi } from '@assay/gateway';
@@ -19,12 +20,16 @@ runMain('standalone', async () => {
 
   const mock = config.mockProvider ? await startMockProvider({ port: config.mockProvider.port }) : null;
   const embedded = config.database.url ? null : await startEmbeddedDatabase(config.database.embedded.dataDir, config.database.embedded.port);
-  const db = await openDatabase(config.database.url ?? embedded!.url, [tenancyDatabase, meteringDatabase], 'assay-standalone');
+  const db = await openDatabase(config.database.url ?? embedded!.url, [tenancyDatabase, meteringDatabase, billingDatabase], 'assay-standalone');
   for (const k of config.bootstrapKeys) await ensureVirtualKey(db, k.tenant, k.key);
 
   const pricer = CatalogPricer.fromConfig(loadDefaultCatalog(), config);
   const bus = new InProcessBus();
   await bus.subscribeBatch('metering', [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db, pricer).recordBatch);
+  await bus.subscribeBatch('billing', [Topics.requestCompleted, Topics.providerAttempt], (await createUsageCharger(db, config, pricer)).chargeBatch);
+  const relay = new OutboxRelay(db, bus);
+  relay.start();
+  const billingApi = await startBillingApi(db, { host: config.billing.host, port: config.billing.port, adminToken: config.billing.adminToken });
   const connector = new ProviderConnector(new DeploymentPool(config), defaultAdapters(), bus, config.reliability, Date.now, Math.random, pricer);
   const router = new ModelRouter(config, connector, bus);
 
@@ -44,8 +49,10 @@ runMain('standalone', async () => {
   });
   onShutdown('standalone', async () => {
     await app.close();
+    await billingApi.close();
     await gateway.close();
     refresher.stop();
+    await relay.stop();
     await bus.close();
     await db.destroy();
     await embedded?.stop();

@@ -6,3 +6,6 @@ export * from './billing-database';
 export * from './ledger-store';
 export * from './usage-charger';
 export * from './outbox-relay';
+export * from './billing-reports';
+export * from './rest/start-billing-api';
+export * from './billing-wiring';

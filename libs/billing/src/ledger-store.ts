@@ -7,7 +7,7 @@ import { ledgerEntryToJson, validateTransaction, type LedgerTransaction } from '
 
 const POST_SQL = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(entry_id uuid, transaction_id uuid, account text, amount numeric,
+  SELECT DISTINCT ON (entry_id) * FROM jsonb_to_recordset($1::jsonb) AS x(entry_id uuid, transaction_id uuid, account text, amount numeric,
     kind text, tenant_id text, request_id text, reference text, effective_at timestamptz, payload text)
 ),
 ins AS (

@@ -45,7 +45,9 @@ export class UsageCharger {
     const charges: ChargeRow[] = [];
     const debits: LedgerTransaction[] = [];
     const costs: CostRow[] = [];
-    for (const event of events) {
+    // A batch may hold the same event twice (redelivery): each statement must see it once.
+    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+    for (const event of unique) {
       if (event.topic === Topics.requestCompleted) this.charge(RequestCompleted.decode(event.value), charges, debits);
       else if (event.topic === Topics.providerAttempt) this.cost(ProviderAttempt.decode(event.value), costs);
     }
@@ -61,11 +63,14 @@ export class UsageCharger {
     const tenantId = e.context?.tenantId;
     const requestId = e.context?.requestId;
     if (!tenantId || !requestId || e.status !== 'ok') return; // failed requests are not charged
+    // Two events for one request (a producer retry) must still make one charge.
+    if (charges.some((c) => c.request_id === requestId)) return;
     const at = new Date(e.startedAtMs);
     const usage = e.usage ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
-    const price = this.pricer.price({ provider: e.provider, upstreamModel: e.servedModel, model: e.servedModel, at, ...usage });
+    // The router reports what the served answer cost; re-price only when it could not.
+    const costPico = e.servedCostPico ? BigInt(e.servedCostPico) : this.pricer.price({ provider: e.provider, upstreamModel: e.servedModel, model: e.servedModel, at, ...usage }).costPico;
     const plan = this.plans.planAt(tenantId, at);
-    const credits = plan ? creditsFor({ promptType: e.context?.promptType || undefined, usage, costPico: price.costPico }, plan) : 0n;
+    const credits = plan ? creditsFor({ promptType: e.context?.promptType || undefined, usage, costPico }, plan) : 0n;
     if (credits > 0n) debits.push(usageDebit({ tenantId, requestId, amount: credits, effectiveAt: at }));
     charges.push({
       request_id: requestId,

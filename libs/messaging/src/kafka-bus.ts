@@ -103,7 +103,13 @@ export class KafkaSubscriber implements EventSubscriber {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const events = batch.messages.flatMap((m) => this.toEvent(batch.topic, m));
-        if (events.length > 0) await handler(events);
+        try {
+          if (events.length > 0) await handler(events);
+        } catch (err) {
+          // kafkajs redelivers the batch; say so, or a batch that keeps failing stalls silently.
+          this.log.error('batch handler failed; the batch will be redelivered', { groupId, topic: batch.topic, partition: batch.partition, events: events.length, error: String(err) });
+          throw err;
+        }
         resolveOffset(batch.messages[batch.messages.length - 1].offset);
         await heartbeat();
       },

@@ -20,7 +20,8 @@ export class CatalogPricer implements UsagePricer {
     for (const [name, provider] of Object.entries(config.providers)) {
       vendors.set(name, provider.priceAs ?? VENDOR_OF_KIND[provider.kind] ?? name);
     }
-    return new CatalogPricer(catalog, vendors);
+    const priced = config.priceOverrides.length > 0 ? catalog.withOverrides(config.priceOverrides as unknown as Parameters<PriceCatalog['withOverrides']>[0]) : catalog;
+    return new CatalogPricer(priced, vendors);
   }
 
   price(a: AttemptToPrice): AttemptPrice {

@@ -130,6 +130,8 @@ export class ModelRouter implements RouterPort {
       startedAtMs: startedAt,
       latencyMs: Date.now() - startedAt,
       operation,
+      servedCostPico: outcome?.costPico ?? '',
+      deployment: outcome?.deployment ?? '',
     };
     this.events.publish({
       topic: Topics.requestCompleted,

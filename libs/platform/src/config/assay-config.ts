@@ -106,6 +106,11 @@ export const AssayConfigSchema = z.object({
     breaker: { failureThreshold: 5, cooldownMs: 30_000 },
     keyCooldownMs: 60_000,
   }),
+  /**
+   * Negotiated or custom prices (catalog ModelPrice entries: provider, model, effectiveFrom and
+   * USD per million tokens); from their effectiveFrom on they win over the list price.
+   */
+  priceOverrides: z.array(z.record(z.string(), z.unknown())).default([]),
   billing: z
     .object({
       /** What one credit sells for, in USD: turns credits charged into revenue. */

@@ -33,6 +33,13 @@ export interface RequestCompleted {
   latencyMs: number;
   /** "chat" or "embeddings". */
   operation: string;
+  /**
+   * What the answer the client received cost upstream, picodollars as a decimal string ("" when
+   * unpriced): the base of cost-plus pricing plans. Failed attempts are costed from ProviderAttempt.
+   */
+  servedCostPico: string;
+  /** The deployment (provider/upstream model) that served the answer. */
+  deployment: string;
 }
 
 /**
@@ -79,6 +86,8 @@ function createBaseRequestCompleted(): RequestCompleted {
     startedAtMs: 0,
     latencyMs: 0,
     operation: "",
+    servedCostPico: "",
+    deployment: "",
   };
 }
 
@@ -122,6 +131,12 @@ export const RequestCompleted: MessageFns<RequestCompleted> = {
     }
     if (message.operation !== "") {
       writer.uint32(106).string(message.operation);
+    }
+    if (message.servedCostPico !== "") {
+      writer.uint32(114).string(message.servedCostPico);
+    }
+    if (message.deployment !== "") {
+      writer.uint32(122).string(message.deployment);
     }
     return writer;
   },
@@ -243,6 +258,22 @@ export const RequestCompleted: MessageFns<RequestCompleted> = {
             message.operation = reader.string();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.servedCostPico = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.deployment = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -275,6 +306,8 @@ export const RequestCompleted: MessageFns<RequestCompleted> = {
     message.startedAtMs = object.startedAtMs ?? 0;
     message.latencyMs = object.latencyMs ?? 0;
     message.operation = object.operation ?? "";
+    message.servedCostPico = object.servedCostPico ?? "";
+    message.deployment = object.deployment ?? "";
     return message;
   },
 };
