@@ -11,7 +11,8 @@ import { startMockProvider } from '@assay/mock-llm';
 import { openDatabase } from '@assay/platform';
 import { formatUsd } from '@assay/pricing';
 import { issueVirtualKey, tenancyDatabase } from '@assay/tenancy';
-import { eventually, localInfra, startService, type ServiceProcess } from '@assay/testing';
+import { spawnSync } from 'node:child_process';
+import { eventually, localInfra, REPO_ROOT, startService, type ServiceProcess } from '@assay/testing';
 import { apiConformanceTests } from './api-conformance';
 import { E2E_ADMIN_TOKEN, writeClusterConfig } from './cluster-config';
 import { E2E_MOCK_CONFIG } from './gateway-models';
@@ -218,6 +219,16 @@ describe('cluster wiring', () => {
     expect(csv.split('\n')[0]).toBe('group,requests,credits,revenueUsd,cogsUsd,marginUsd,marginRatio');
     expect(csv).toMatch(/\nmock-small,\d+,\d+,[0-9.]+,[0-9.]+,/);
     expect((await fetch(`${billingBase}/tenants/${tenantId}/balance`)).status).toBe(401);
+  });
+
+  it('finds nothing to reconcile after all of the above: aggregates match records, every ledger transaction balances', async () => {
+    const reconcile = spawnSync(process.execPath, ['dist/apps/admin-cli/src/main.js', 'reconcile'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATABASE_URL: infra.databaseUrl, ASSAY_CONFIG: 'config/cluster.yaml' },
+      encoding: 'utf8',
+    });
+    expect(reconcile.stderr).toMatch(/0 difference\(s\) in usage aggregates, 0 unbalanced ledger transaction\(s\)/);
+    expect(reconcile.status).toBe(0);
   });
 
   apiConformanceTests(() => ({ httpBase: baseURL.replace(/\/v1$/, ''), grpcAddress, apiKey, mockUrl: mock.url }));

@@ -1,7 +1,8 @@
 // The operator's command line:
 //   assay-admin keys create --tenant <name> [--name <key name>]   issue a virtual key (printed once; only its hash is stored)
-//   assay-admin reconcile                                          recompute every aggregate from the raw records; exit 1 on any difference
+//   assay-admin reconcile                                          recompute every aggregate from the raw records and check the ledger; exit 1 on any difference
 import { parseArgs } from 'node:util';
+import { billingDatabase, reconcileLedger } from '@assay/billing';
 import { meteringDatabase, reconcileUsage } from '@assay/metering';
 import { configPath, loadConfig, openDatabase } from '@assay/platform';
 import { issueVirtualKey, tenancyDatabase } from '@assay/tenancy';
@@ -32,13 +33,17 @@ async function main(): Promise<number> {
     }
   }
 
-  const db = await openDatabase(config.database.url, [meteringDatabase], 'assay-admin');
+  const db = await openDatabase(config.database.url, [meteringDatabase, billingDatabase], 'assay-admin');
   try {
     const started = Date.now();
     const differences = await reconcileUsage(db);
     for (const d of differences) process.stdout.write(JSON.stringify(d) + '\n');
-    process.stderr.write(`reconcile: ${differences.length} difference(s) in usage aggregates (${Date.now() - started} ms)\n`);
-    return differences.length === 0 ? 0 : 1;
+    const unbalanced = await reconcileLedger(db);
+    for (const u of unbalanced) process.stdout.write(JSON.stringify({ unbalancedTransaction: u }) + '\n');
+    process.stderr.write(
+      `reconcile: ${differences.length} difference(s) in usage aggregates, ${unbalanced.length} unbalanced ledger transaction(s) (${Date.now() - started} ms)\n`,
+    );
+    return differences.length + unbalanced.length === 0 ? 0 : 1;
   } finally {
     await db.destroy();
   }

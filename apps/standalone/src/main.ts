@@ -24,7 +24,9 @@ runMain('standalone', async () => {
   for (const k of config.bootstrapKeys) await ensureVirtualKey(db, k.tenant, k.key);
 
   const pricer = CatalogPricer.fromConfig(loadDefaultCatalog(), config);
-  const bus = new InProcessBus();
+  // Why 100 ms: metering and billing are not latency-sensitive, and larger batches mean fewer
+  // database round trips competing with requests for the same two cores.
+  const bus = new InProcessBus({ batchWindowMs: 100 });
   await bus.subscribeBatch('metering', [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db, pricer).recordBatch);
   await bus.subscribeBatch('billing', [Topics.requestCompleted, Topics.providerAttempt], (await createUsageCharger(db, config, pricer)).chargeBatch);
   const relay = new OutboxRelay(db, bus);

@@ -9,3 +9,4 @@ export * from './outbox-relay';
 export * from './billing-reports';
 export * from './rest/start-billing-api';
 export * from './billing-wiring';
+export * from './ledger-reconciliation';
