@@ -221,6 +221,38 @@ describe('cluster wiring', () => {
     expect((await fetch(`${billingBase}/tenants/${tenantId}/balance`)).status).toBe(401);
   });
 
+  it('publishes a daily close per tenant on the finance topic, once however often the day is closed', async () => {
+    const { response } = await client.chat.completions.create({ model: 'mock-small', messages: [{ role: 'user', content: 'close' }] }).withResponse();
+    const requestId = response.headers.get('x-request-id')!;
+    await eventually(() => db.query(`SELECT 1 FROM billing.ledger_entries WHERE request_id = $1`, [requestId]), (rows: unknown[]) => rows.length === 2);
+    const today = new Date().toISOString().slice(0, 10);
+    const closeDay = () =>
+      spawnSync(process.execPath, ['dist/apps/admin-cli/src/main.js', 'close-day', '--date', today], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, DATABASE_URL: infra.databaseUrl, ASSAY_CONFIG: 'config/cluster.yaml' },
+        encoding: 'utf8',
+      });
+    expect(closeDay().status).toBe(0);
+    expect(closeDay().stderr).toMatch(/: 0 new daily close event/);
+
+    const kafka = new Kafka({ clientId: 'e2e-close', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `e2e-close-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [Topics.ledgerEntry], fromBeginning: true });
+    const close = await new Promise<Record<string, unknown>>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const event = JSON.parse(message.value!.toString('utf8'));
+          if (event.type === 'daily_close' && event.tenantId === tenantId && event.date === today) resolve(event);
+        },
+      });
+    });
+    await consumer.disconnect();
+    const [{ balance }] = await db.query(`SELECT sum(amount)::text AS balance FROM billing.ledger_entries WHERE account = $1`, [`tenant:${tenantId}:available`]);
+    expect(close).toMatchObject({ schema: 'assay.ledger.daily-close.v1', closingBalance: balance });
+    expect(BigInt((close.movements as Record<string, string>).usage)).toBeLessThan(0n);
+  });
+
   it('finds nothing to reconcile after all of the above: aggregates match records, every ledger transaction balances', async () => {
     const reconcile = spawnSync(process.execPath, ['dist/apps/admin-cli/src/main.js', 'reconcile'], {
       cwd: REPO_ROOT,

@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ProviderAttempt, RequestCompleted, Topics } from '@assay/contracts';
 import type { BusEvent } from '@assay/messaging';
-import { meteringDatabase, reconcileUsage, UsageRecorder, type UsagePricer } from '@assay/metering';
-import { openDatabase } from '@assay/platform';
+import { CatalogPricer, meteringDatabase, reconcileUsage, UsageRecorder, type UsagePricer } from '@assay/metering';
+import { PriceCatalog } from '@assay/pricing';
+import { AssayConfigSchema, openDatabase } from '@assay/platform';
 import { localInfra } from '@assay/testing';
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
@@ -110,5 +111,40 @@ describe('usage recording', () => {
     expect(differences.length).toBeGreaterThan(0);
     expect(differences.every((d) => d.key.tenant_id === tenant && d.table === 'usage_hourly')).toBe(true);
     expect(await reconcileUsage(db)).toEqual([]);
+  });
+});
+
+describe('pricing usage across a price change', () => {
+  let db: DataSource;
+  beforeAll(async () => {
+    db = await openDatabase(localInfra().databaseUrl, [meteringDatabase], 'metering-price-test');
+  });
+  afterAll(async () => db?.destroy());
+
+  it('prices each attempt with the price in force when it started, never rewriting earlier records', async () => {
+    const catalog = PriceCatalog.fromEntries([
+      { provider: 'acme', model: 'acme-1', effectiveFrom: '2026-01-01T00:00:00Z', inputPerMTok: '1', outputPerMTok: '2' },
+      { provider: 'acme', model: 'acme-1', effectiveFrom: '2026-06-01T00:00:00Z', inputPerMTok: '0.5', outputPerMTok: '1' },
+    ]);
+    const config = AssayConfigSchema.parse({ providers: { acme: { kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1', priceAs: 'acme' } }, models: [{ name: 'acme-1', provider: 'acme' }] });
+    const recorder = new UsageRecorder(db, CatalogPricer.fromConfig(catalog, config));
+    const tenant = `tenant-${randomUUID()}`;
+    const attemptAt = (iso: string): BusEvent => {
+      const e: ProviderAttempt = {
+        eventId: randomUUID(), attempt: 1, model: 'acme-1', provider: 'acme', deployment: 'acme/acme-1', upstreamModel: 'acme-1', status: 'ok', httpStatus: 200,
+        context: { requestId: randomUUID(), tenantId: tenant, teamId: '', keyId: 'k', endUser: '', tags: {}, promptType: '', deadlineMs: 0 },
+        usage: { promptTokens: 1_000_000, completionTokens: 1_000_000, totalTokens: 2_000_000, cachedTokens: 0, reasoningTokens: 0 },
+        startedAtMs: Date.parse(iso), latencyMs: 1, usageEstimated: false, operation: 'chat',
+      };
+      return { topic: Topics.providerAttempt, key: tenant, id: e.eventId, value: ProviderAttempt.encode(e).finish() };
+    };
+    await recorder.recordBatch([attemptAt('2026-05-31T23:59:59Z'), attemptAt('2026-06-01T00:00:00Z')]);
+    const rows: Array<{ cost: string; from: Date }> = await db.query(
+      `SELECT cost_pico::text AS cost, price_effective_from AS from FROM metering.usage_records WHERE tenant_id = $1 ORDER BY occurred_at`,
+      [tenant],
+    );
+    // $1 + $2 for a million tokens each before the change, $0.50 + $1 from its effective time on.
+    expect(rows.map((r) => r.cost)).toEqual(['3000000000000', '1500000000000']);
+    expect(rows.map((r) => r.from.toISOString())).toEqual(['2026-01-01T00:00:00.000Z', '2026-06-01T00:00:00.000Z']);
   });
 });

@@ -10,3 +10,4 @@ export * from './billing-reports';
 export * from './rest/start-billing-api';
 export * from './billing-wiring';
 export * from './ledger-reconciliation';
+export * from './daily-close';
