@@ -17,6 +17,8 @@ const modelBehaviourFields = {
   failFirst: z.number().int().min(0),
   /** Accept the request and never answer until the client goes away. */
   hang: z.boolean(),
+  /** Streams never carry usage, even when asked (like OpenAI-compatible servers that ignore include_usage). */
+  omitStreamUsage: z.boolean(),
   /** Streams break off (the connection drops) after this many frames, like a provider failing mid-answer. */
   failMidStream: z.number().int().min(1),
   /** When set, the bearer token / x-api-key must equal it, else 401. */
@@ -49,6 +51,7 @@ export interface ModelBehaviour {
   readonly hang: boolean;
   /** 0: streams run to the end. */
   readonly failMidStream: number;
+  readonly omitStreamUsage: boolean;
   readonly requireApiKey?: string;
   readonly reply?: string;
   readonly invalidJson: false | 'malformed' | 'schema_violation';
@@ -62,6 +65,7 @@ const BUILT_IN_DEFAULTS: ModelBehaviour = Object.freeze({
   failFirst: 0,
   hang: false,
   failMidStream: 0,
+  omitStreamUsage: false,
   invalidJson: false,
 });
 

@@ -111,7 +111,8 @@ export function planChatCompletion(body: Json, behaviour: ModelBehaviour): OpenA
   return {
     model,
     stream: body.stream === true,
-    includeUsage: streamOptions?.include_usage === true,
+    // Some OpenAI-compatible servers ignore include_usage; omitStreamUsage plays one.
+    includeUsage: streamOptions?.include_usage === true && !behaviour.omitStreamUsage,
     choices,
     promptTokens: countPromptTokens(messages, { tools: body.tools }),
     completionTokens,

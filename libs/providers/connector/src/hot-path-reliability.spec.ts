@@ -220,6 +220,17 @@ describe('hot-path reliability', () => {
     expect(h.completed[0]).toMatchObject({ httpStatus: 502, attempts: 1 });
   });
 
+  it('counts the tokens of a stream that reports no usage, and marks the count as estimated', async () => {
+    const h = await harness({ models: [{ name: 'm', provider: 'mock', upstreamModel: 'gpt-4o-mini' }], mock: { omitStreamUsage: true } });
+    let outcome;
+    for await (const c of h.router.chatStream(chat('m', { stream: true }))) outcome = c.outcome ?? outcome;
+    await h.bus.flush();
+    expect(h.attempts[0].usageEstimated).toBe(true);
+    expect(h.attempts[0].usage!.completionTokens).toBeGreaterThan(0);
+    expect(h.attempts[0].usage!.promptTokens).toBeGreaterThan(0);
+    expect(outcome!.usage!.completionTokens).toBe(h.attempts[0].usage!.completionTokens);
+  }, 15_000);
+
   it('retries a stream that fails before its first chunk, and reports one request', async () => {
     const h = await harness({ models: [{ name: 'm', provider: 'mock' }], mock: { models: { m: { failFirst: 1, errorStatus: 502 } } } });
     const chunks = [];

@@ -32,6 +32,7 @@ import {
 } from '@assay/providers-spec';
 import { backoffDelayMs, isRetryable, pickDeployment, type AttemptFailure } from '@assay/routing';
 import type { UsagePricer } from '@assay/metering';
+import { estimateChatUsage } from '@assay/pricing';
 import type { AdapterRegistry } from './adapter-registry';
 import type { Deployment, DeploymentPool, ModelDeployments } from './deployment-pool';
 
@@ -109,6 +110,8 @@ export class ProviderConnector implements ConnectorPort {
     });
     const { deployment, attemptNo, startedAt, tries } = ok;
     let usage: Usage = toUsage(ZERO_USAGE);
+    let reported = false;
+    let answerText = '';
     let completed = false;
     let failed = false;
     try {
@@ -116,8 +119,10 @@ export class ProviderConnector implements ConnectorPort {
         const event = next.value;
         if (event.type === 'usage') {
           usage = toUsage(event.usage);
+          reported = true;
           if (clientWantsUsage) yield { openaiChunk: Buffer.from(JSON.stringify(event.chunk)) };
         } else {
+          if (!reported) answerText += deltaText(event.chunk);
           yield { openaiChunk: Buffer.from(JSON.stringify(event.chunk)) };
         }
       }
@@ -137,7 +142,10 @@ export class ProviderConnector implements ConnectorPort {
         await ok.value.events.return?.();
       }
     }
-    this.recordAttempt(call, deployment, attemptNo, startedAt, usage, 'ok', 200);
+    // Some providers (and OpenAI-compatible servers) stream no usage: count it, and say it was counted.
+    const estimated = !reported;
+    if (estimated) usage = estimatedUsage(call.body, answerText, deployment.target.upstreamModel);
+    this.recordAttempt(call, deployment, attemptNo, startedAt, usage, 'ok', 200, estimated);
     yield { outcome: this.outcome(call, deployment, usage, tries, startedAt) };
   }
 
@@ -280,7 +288,7 @@ export class ProviderConnector implements ConnectorPort {
     }
   }
 
-  private recordAttempt<TBody>(call: PreparedCall<TBody>, deployment: Deployment, attempt: number, startedAt: number, usage: Usage, status: string, httpStatus: number): void {
+  private recordAttempt<TBody>(call: PreparedCall<TBody>, deployment: Deployment, attempt: number, startedAt: number, usage: Usage, status: string, httpStatus: number, usageEstimated = false): void {
     const event: ProviderAttempt = {
       eventId: randomUUID(),
       context: call.context,
@@ -294,7 +302,7 @@ export class ProviderConnector implements ConnectorPort {
       httpStatus,
       startedAtMs: startedAt,
       latencyMs: this.clock() - startedAt,
-      usageEstimated: false,
+      usageEstimated,
       operation: call.operation,
     };
     this.events.publish({ topic: Topics.providerAttempt, key: call.context?.tenantId ?? '', id: event.eventId, value: ProviderAttempt.encode(event).finish() });
@@ -314,4 +322,18 @@ function toUsage(u: TokenUsage): Usage {
     cachedTokens: u.cachedTokens,
     reasoningTokens: u.reasoningTokens,
   };
+}
+
+function deltaText(chunk: Record<string, unknown>): string {
+  const choices = chunk.choices as Array<{ delta?: { content?: unknown; tool_calls?: Array<{ function?: { arguments?: unknown } }> } }> | undefined;
+  const delta = choices?.[0]?.delta;
+  if (!delta) return '';
+  let text = typeof delta.content === 'string' ? delta.content : '';
+  for (const call of delta.tool_calls ?? []) if (typeof call.function?.arguments === 'string') text += call.function.arguments;
+  return text;
+}
+
+function estimatedUsage(body: OpenAIChatBody, answer: string, model: string): Usage {
+  const e = estimateChatUsage(body as Parameters<typeof estimateChatUsage>[0], answer, model);
+  return { promptTokens: e.promptTokens, completionTokens: e.completionTokens, totalTokens: e.totalTokens, cachedTokens: 0, reasoningTokens: 0 };
 }
