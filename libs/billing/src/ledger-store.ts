@@ -24,9 +24,9 @@ outboxed AS (
 )
 SELECT count(*)::int AS inserted FROM ins`;
 
-/** Posts validated transactions; returns how many entries were new. */
-export async function postTransactions(db: DataSource | EntityManager, transactions: readonly LedgerTransaction[]): Promise<number> {
-  const rows = transactions.flatMap((t) => {
+/** The rows the ledger statements take: validated entries, each with its finance-topic JSON. */
+export function ledgerRows(transactions: readonly LedgerTransaction[]) {
+  return transactions.flatMap((t) => {
     validateTransaction(t);
     return t.entries.map((e) => {
       const json = ledgerEntryToJson(e);
@@ -44,6 +44,11 @@ export async function postTransactions(db: DataSource | EntityManager, transacti
       };
     });
   });
+}
+
+/** Posts validated transactions; returns how many entries were new. */
+export async function postTransactions(db: DataSource | EntityManager, transactions: readonly LedgerTransaction[]): Promise<number> {
+  const rows = ledgerRows(transactions);
   if (rows.length === 0) return 0;
   const [{ inserted }] = await db.query(POST_SQL, [JSON.stringify(rows)]);
   return inserted;

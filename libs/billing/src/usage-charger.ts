@@ -2,13 +2,13 @@
 // A RequestCompleted that succeeded becomes one usage debit, whatever the number of attempts
 // behind it (its transaction id derives from the request id, so a redelivery debits nothing);
 // every ProviderAttempt adds its cost to the request's COGS, once per attempt event. One
-// database transaction per batch of events.
+// SQL statement per batch of events.
 import { ProviderAttempt, RequestCompleted, Topics } from '@assay/contracts';
 import type { BusEvent } from '@assay/messaging';
 import type { UsagePricer } from '@assay/metering';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { usageDebit, type LedgerTransaction } from './ledger';
-import { postTransactions } from './ledger-store';
+import { ledgerRows } from './ledger-store';
 import { creditsFor, type PlanSchedule } from './pricing-plan';
 
 interface ChargeRow {
@@ -52,11 +52,7 @@ export class UsageCharger {
       else if (event.topic === Topics.providerAttempt) this.cost(ProviderAttempt.decode(event.value), costs);
     }
     if (charges.length === 0 && costs.length === 0) return;
-    await this.db.transaction(async (tx) => {
-      if (debits.length > 0) await postTransactions(tx, debits);
-      if (charges.length > 0) await recordCharges(tx, charges);
-      if (costs.length > 0) await recordCosts(tx, costs);
-    });
+    await this.db.query(CHARGE_BATCH_SQL, [JSON.stringify(ledgerRows(debits)), JSON.stringify(charges), JSON.stringify(costs)]);
   };
 
   private charge(e: RequestCompleted, charges: ChargeRow[], debits: LedgerTransaction[]): void {
@@ -97,35 +93,56 @@ export class UsageCharger {
   }
 }
 
-/** The charge side of each request; a redelivered RequestCompleted changes nothing. */
-async function recordCharges(tx: EntityManager, rows: ChargeRow[]): Promise<void> {
-  await tx.query(
-    `INSERT INTO billing.request_charges AS c (request_id, tenant_id, started_at, prompt_type, model, end_user, tags, plan_id, credits, revenue_pico)
-     SELECT request_id, tenant_id, started_at, prompt_type, model, end_user, tags, plan_id, credits, revenue_pico
-     FROM jsonb_to_recordset($1::jsonb) AS x(request_id text, tenant_id text, started_at timestamptz, prompt_type text, model text,
-       end_user text, tags jsonb, plan_id text, credits numeric, revenue_pico numeric)
-     ORDER BY request_id
-     ON CONFLICT (request_id) DO UPDATE SET
-       prompt_type = excluded.prompt_type, model = excluded.model, end_user = excluded.end_user, tags = excluded.tags,
-       plan_id = excluded.plan_id, credits = excluded.credits, revenue_pico = excluded.revenue_pico, started_at = excluded.started_at
-     WHERE c.plan_id IS NULL`,
-    [JSON.stringify(rows)],
-  );
-}
-
-/** Adds each attempt's cost to its request once: the attempt's event id is remembered. */
-async function recordCosts(tx: EntityManager, rows: CostRow[]): Promise<void> {
-  await tx.query(
-    `WITH input AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, request_id text, tenant_id text, started_at timestamptz, cost_pico numeric)
-     ),
-     fresh AS (
-       INSERT INTO billing.costed_attempts (event_id) SELECT event_id FROM input ON CONFLICT DO NOTHING RETURNING event_id
-     )
-     INSERT INTO billing.request_charges AS c (request_id, tenant_id, started_at, cogs_pico, attempts_costed)
-     SELECT request_id, min(tenant_id), min(started_at), sum(cost_pico), count(*)
-     FROM input JOIN fresh USING (event_id) GROUP BY request_id ORDER BY request_id
-     ON CONFLICT (request_id) DO UPDATE SET cogs_pico = c.cogs_pico + excluded.cogs_pico, attempts_costed = c.attempts_costed + excluded.attempts_costed`,
-    [JSON.stringify(rows)],
-  );
-}
+/**
+ * One statement for the whole batch (one round trip, its own transaction): post the new ledger
+ * entries and queue them in the outbox, remember which attempts were costed, and upsert each
+ * request's charge and cost. A request's charge is written once (the first RequestCompleted that
+ * carries it); its cost grows by each attempt exactly once.
+ */
+const CHARGE_BATCH_SQL = `
+WITH ledger_input AS (
+  SELECT DISTINCT ON (entry_id) * FROM jsonb_to_recordset($1::jsonb) AS x(entry_id uuid, transaction_id uuid, account text, amount numeric,
+    kind text, tenant_id text, request_id text, reference text, effective_at timestamptz, payload text)
+),
+ledger_ins AS (
+  INSERT INTO billing.ledger_entries (entry_id, transaction_id, account, amount, kind, tenant_id, request_id, reference, effective_at)
+  SELECT entry_id, transaction_id, account, amount, kind, tenant_id, request_id, reference, effective_at FROM ledger_input
+  ON CONFLICT (entry_id) DO NOTHING
+  RETURNING entry_id, tenant_id
+),
+outboxed AS (
+  INSERT INTO billing.outbox (event_id, topic, key, payload)
+  SELECT ledger_ins.entry_id, '${Topics.ledgerEntry}', ledger_ins.tenant_id, convert_to(ledger_input.payload, 'UTF8')
+  FROM ledger_ins JOIN ledger_input USING (entry_id) ORDER BY ledger_ins.entry_id
+  RETURNING 1
+),
+charge_input AS (
+  SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(request_id text, tenant_id text, started_at timestamptz, prompt_type text, model text,
+    end_user text, tags jsonb, plan_id text, credits numeric, revenue_pico numeric)
+),
+cost_input AS (
+  SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(event_id uuid, request_id text, tenant_id text, started_at timestamptz, cost_pico numeric)
+),
+fresh_costs AS (
+  INSERT INTO billing.costed_attempts (event_id) SELECT DISTINCT event_id FROM cost_input ON CONFLICT DO NOTHING RETURNING event_id
+),
+cost_sums AS (
+  SELECT request_id, min(tenant_id) AS tenant_id, min(started_at) AS started_at, sum(cost_pico) AS cogs, count(*)::int AS n
+  FROM cost_input JOIN fresh_costs USING (event_id) GROUP BY request_id
+)
+INSERT INTO billing.request_charges AS rc (request_id, tenant_id, started_at, prompt_type, model, end_user, tags, plan_id, credits, revenue_pico, cogs_pico, attempts_costed)
+SELECT request_id, coalesce(c.tenant_id, s.tenant_id), coalesce(c.started_at, s.started_at), coalesce(c.prompt_type, ''), coalesce(c.model, ''),
+  coalesce(c.end_user, ''), coalesce(c.tags, '{}'::jsonb), c.plan_id, coalesce(c.credits, 0), coalesce(c.revenue_pico, 0), coalesce(s.cogs, 0), coalesce(s.n, 0)
+FROM charge_input c FULL OUTER JOIN cost_sums s USING (request_id)
+ORDER BY request_id
+ON CONFLICT (request_id) DO UPDATE SET
+  started_at = CASE WHEN rc.model = '' AND excluded.model <> '' THEN excluded.started_at ELSE rc.started_at END,
+  prompt_type = CASE WHEN rc.model = '' AND excluded.model <> '' THEN excluded.prompt_type ELSE rc.prompt_type END,
+  end_user = CASE WHEN rc.model = '' AND excluded.model <> '' THEN excluded.end_user ELSE rc.end_user END,
+  tags = CASE WHEN rc.model = '' AND excluded.model <> '' THEN excluded.tags ELSE rc.tags END,
+  plan_id = CASE WHEN rc.model = '' AND excluded.model <> '' THEN excluded.plan_id ELSE rc.plan_id END,
+  credits = CASE WHEN rc.model = '' AND excluded.model <> '' THEN excluded.credits ELSE rc.credits END,
+  revenue_pico = CASE WHEN rc.model = '' AND excluded.model <> '' THEN excluded.revenue_pico ELSE rc.revenue_pico END,
+  model = CASE WHEN rc.model = '' THEN excluded.model ELSE rc.model END,
+  cogs_pico = rc.cogs_pico + excluded.cogs_pico,
+  attempts_costed = rc.attempts_costed + excluded.attempts_costed`;
