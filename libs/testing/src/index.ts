@@ -4,3 +4,4 @@ export * from './service-process';
 export * from './eventually';
 export * from './recording-server';
 export * from './wire-fixtures';
+export * from './adapter-against-mock';
