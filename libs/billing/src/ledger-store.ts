@@ -5,24 +5,31 @@ import { Topics } from '@assay/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ledgerEntryToJson, validateTransaction, type LedgerTransaction } from './ledger';
 
-const POST_SQL = `
-WITH input AS (
+/**
+ * Common table expressions that post the ledger rows given as JSON in $1: insert the entries that
+ * are new (ledger_ins) and queue exactly those in the outbox. Shared by every statement that
+ * writes the ledger, so all of them keep the same guarantees.
+ */
+export const LEDGER_POST_CTES = `
+ledger_input AS (
   SELECT DISTINCT ON (entry_id) * FROM jsonb_to_recordset($1::jsonb) AS x(entry_id uuid, transaction_id uuid, account text, amount numeric,
     kind text, tenant_id text, request_id text, reference text, effective_at timestamptz, payload text)
 ),
-ins AS (
+ledger_ins AS (
   INSERT INTO billing.ledger_entries (entry_id, transaction_id, account, amount, kind, tenant_id, request_id, reference, effective_at)
-  SELECT entry_id, transaction_id, account, amount, kind, tenant_id, request_id, reference, effective_at FROM input
+  SELECT entry_id, transaction_id, account, amount, kind, tenant_id, request_id, reference, effective_at FROM ledger_input
   ON CONFLICT (entry_id) DO NOTHING
   RETURNING entry_id, tenant_id
 ),
 outboxed AS (
   INSERT INTO billing.outbox (event_id, topic, key, payload)
-  SELECT ins.entry_id, '${Topics.ledgerEntry}', ins.tenant_id, convert_to(input.payload, 'UTF8')
-  FROM ins JOIN input USING (entry_id) ORDER BY ins.entry_id
+  SELECT ledger_ins.entry_id, '${Topics.ledgerEntry}', ledger_ins.tenant_id, convert_to(ledger_input.payload, 'UTF8')
+  FROM ledger_ins JOIN ledger_input USING (entry_id) ORDER BY ledger_ins.entry_id
   RETURNING 1
-)
-SELECT count(*)::int AS inserted FROM ins`;
+)`;
+
+const POST_SQL = `WITH ${LEDGER_POST_CTES}
+SELECT count(*)::int AS inserted FROM ledger_ins`;
 
 /** The rows the ledger statements take: validated entries, each with its finance-topic JSON. */
 export function ledgerRows(transactions: readonly LedgerTransaction[]) {

@@ -8,7 +8,7 @@ import type { BusEvent } from '@assay/messaging';
 import type { UsagePricer } from '@assay/metering';
 import type { DataSource } from 'typeorm';
 import { usageDebit, type LedgerTransaction } from './ledger';
-import { ledgerRows } from './ledger-store';
+import { LEDGER_POST_CTES, ledgerRows } from './ledger-store';
 import { creditsFor, type PlanSchedule } from './pricing-plan';
 
 interface ChargeRow {
@@ -100,22 +100,7 @@ export class UsageCharger {
  * carries it); its cost grows by each attempt exactly once.
  */
 const CHARGE_BATCH_SQL = `
-WITH ledger_input AS (
-  SELECT DISTINCT ON (entry_id) * FROM jsonb_to_recordset($1::jsonb) AS x(entry_id uuid, transaction_id uuid, account text, amount numeric,
-    kind text, tenant_id text, request_id text, reference text, effective_at timestamptz, payload text)
-),
-ledger_ins AS (
-  INSERT INTO billing.ledger_entries (entry_id, transaction_id, account, amount, kind, tenant_id, request_id, reference, effective_at)
-  SELECT entry_id, transaction_id, account, amount, kind, tenant_id, request_id, reference, effective_at FROM ledger_input
-  ON CONFLICT (entry_id) DO NOTHING
-  RETURNING entry_id, tenant_id
-),
-outboxed AS (
-  INSERT INTO billing.outbox (event_id, topic, key, payload)
-  SELECT ledger_ins.entry_id, '${Topics.ledgerEntry}', ledger_ins.tenant_id, convert_to(ledger_input.payload, 'UTF8')
-  FROM ledger_ins JOIN ledger_input USING (entry_id) ORDER BY ledger_ins.entry_id
-  RETURNING 1
-),
+WITH ${LEDGER_POST_CTES},
 charge_input AS (
   SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(request_id text, tenant_id text, started_at timestamptz, prompt_type text, model text,
     end_user text, tags jsonb, plan_id text, credits numeric, revenue_pico numeric)
