@@ -10,13 +10,21 @@ export interface ClusterPorts {
   router: number;
   connector: number;
   billing: number;
+  parity: number;
+}
+
+export interface ClusterConfigOptions {
+  /** Providers, models and prices instead of the shared E2E set ("MOCK" stands for the provider URL). */
+  modelsYaml?: string;
+  /** Lines of the `parity:` section (indented two spaces), e.g. its tenants' policies. */
+  parityYaml?: string;
 }
 
 export const E2E_ADMIN_TOKEN = 'e2e-admin-token';
 
 /** Writes a cluster config for one test run: its own ports and spill dir, the given provider URL. */
-export async function writeClusterConfig(providerUrl: string, brokers: string[]): Promise<{ path: string; ports: ClusterPorts }> {
-  const ports = { http: await freePort(), grpc: await freePort(), router: await freePort(), connector: await freePort(), billing: await freePort() };
+export async function writeClusterConfig(providerUrl: string, brokers: string[], options: ClusterConfigOptions = {}): Promise<{ path: string; ports: ClusterPorts }> {
+  const ports = { http: await freePort(), grpc: await freePort(), router: await freePort(), connector: await freePort(), billing: await freePort(), parity: await freePort() };
   const dir = mkdtempSync(join(tmpdir(), 'assay-cluster-'));
   const path = join(dir, 'cluster.yaml');
   writeFileSync(
@@ -29,7 +37,11 @@ kafka: { brokers: ${JSON.stringify(brokers)}, spillDir: ${JSON.stringify(join(di
 snapshotRefreshMs: 200
 billing: { port: ${ports.billing}, adminToken: ${E2E_ADMIN_TOKEN} }
 reliability: { backoff: { baseMs: 10, maxMs: 100 } }
-${providersYaml(providerUrl)}`,
+${options.modelsYaml ? options.modelsYaml.replaceAll('MOCK', providerUrl) : providersYaml(providerUrl)}
+parity:
+  port: ${ports.parity}
+${options.parityYaml ?? ''}`,
   );
   return { path, ports };
 }
+

@@ -30,5 +30,6 @@ start provider-connector dist/apps/provider-connector/src/main.js 'listening'
 start router dist/apps/router/src/main.js 'listening'
 start metering dist/apps/metering/src/main.js 'consuming'
 start billing dist/apps/billing/src/main.js 'consuming'
+start evaluator dist/apps/evaluator/src/main.js 'consuming'
 start ingress dist/apps/ingress/src/main.js 'listening'
 echo "Assay cluster is up: http://127.0.0.1:8080/v1 (create a key: npm run admin -- keys create --tenant acme)"

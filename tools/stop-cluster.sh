@@ -2,7 +2,7 @@
 # Stops what tools/start-cluster.sh started (services first, so they flush their events).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for name in ingress router provider-connector metering billing mock-provider; do
+for name in ingress router provider-connector metering billing evaluator mock-provider; do
   pid_file=.data/cluster/$name.pid
   [[ -f $pid_file ]] || continue
   pid=$(cat "$pid_file")

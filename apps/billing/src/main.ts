@@ -1,8 +1,8 @@
 // Billing service (cluster wiring): charges requests in credits on the ledger, keeps revenue and
 // COGS per request, publishes ledger entries to the finance topic through its outbox, and serves
-// the admin and report API.
+// the admin, budget-lease, plan and report API.
 import { Topics } from '@assay/contracts';
-import { billingDatabase, createUsageCharger, OutboxRelay, startBillingApi } from '@assay/billing';
+import { billingDatabase, createUsageCharger, OutboxRelay, planCatalog, startBillingApi } from '@assay/billing';
 import { createKafkaPublisher, KafkaSubscriber } from '@assay/messaging';
 import { CatalogPricer } from '@assay/metering';
 import { configPath, loadConfig, Logger, onShutdown, openDatabase, runMain } from '@assay/platform';
@@ -20,7 +20,7 @@ runMain('billing', async () => {
   relay.start();
   const subscriber = new KafkaSubscriber({ brokers: config.kafka.brokers, clientId: 'assay-billing' });
   await subscriber.subscribeBatch(BILLING_GROUP, [Topics.requestCompleted, Topics.providerAttempt], charger.chargeBatch);
-  const api = await startBillingApi(db, { host: config.billing.host, port: config.billing.port, adminToken: config.billing.adminToken });
+  const api = await startBillingApi(db, { host: config.billing.host, port: config.billing.port, adminToken: config.billing.adminToken, plans: planCatalog(config) });
   new Logger('billing').info('consuming', { topics: [Topics.requestCompleted, Topics.providerAttempt], http: `http://${config.billing.host}:${config.billing.port}` });
   onShutdown('billing', async () => {
     await api.close();

@@ -1,9 +1,25 @@
-// The evaluator service is not built yet (see the open issues); this shell starts, says so, and
-// stays up so the cluster layout is complete.
-import { Logger, onShutdown, runMain } from '@assay/platform';
+// Evaluator service (cluster wiring): replays eval samples on candidates through the provider
+// connector, judges them, keeps the parity statistics and publishes parity decisions; serves the
+// parity admin API.
+import { ConnectorService, Topics } from '@assay/contracts';
+import { parityDatabase, startEvaluation } from '@assay/evaluation';
+import { createKafkaPublisher, KafkaSubscriber } from '@assay/messaging';
+import { configPath, GrpcChatClient, loadConfig, Logger, onShutdown, openDatabase, runMain } from '@assay/platform';
 
 runMain('evaluator', async () => {
-  new Logger('evaluator').info('no work assigned to this service yet');
-  const idle = setInterval(() => undefined, 60_000);
-  onShutdown('evaluator', async () => clearInterval(idle));
+  const config = loadConfig(configPath('config/cluster.yaml'));
+  if (!config.database.url) throw new Error('the evaluator needs database.url (or DATABASE_URL) in cluster wiring');
+  const db = await openDatabase(config.database.url, [parityDatabase], 'assay-evaluator');
+  const events = createKafkaPublisher({ brokers: config.kafka.brokers, clientId: 'assay-evaluator' }, { spillDir: `${config.kafka.spillDir}/evaluator` });
+  const connector = new GrpcChatClient(ConnectorService, config.connector.address);
+  const subscriber = new KafkaSubscriber({ brokers: config.kafka.brokers, clientId: 'assay-evaluator' });
+  const evaluation = await startEvaluation({ db, config, connector, events, subscriber });
+  new Logger('evaluator').info('consuming', { topics: [Topics.evalSample, Topics.requestCompleted], http: `http://${config.parity.host}:${config.parity.port}` });
+  onShutdown('evaluator', async () => {
+    await evaluation.close();
+    await subscriber.close();
+    connector.close();
+    await events.close();
+    await db.destroy();
+  });
 });

@@ -1,18 +1,27 @@
-// Router service (cluster wiring): gRPC Router in front of the provider connector.
-import { ConnectorService, RouterService } from '@assay/contracts';
-import { createKafkaPublisher } from '@assay/messaging';
+// Router service (cluster wiring): gRPC Router in front of the provider connector. Applies parity
+// decisions from the compacted decision topic (each replica reads all of it, in its own group).
+import { randomUUID } from 'node:crypto';
+import { ConnectorService, ParityDecision, RouterService, Topics } from '@assay/contracts';
+import { createKafkaPublisher, KafkaSubscriber } from '@assay/messaging';
+import { parityPoliciesFromConfig } from '@assay/parity';
 import { chatPortHandlers, configPath, GrpcChatClient, loadConfig, Logger, onShutdown, runMain, startGrpcServer } from '@assay/platform';
-import { ModelRouter } from '@assay/routing';
+import { ModelRouter, ParityRouting } from '@assay/routing';
 
 runMain('router', async () => {
   const config = loadConfig(configPath('config/cluster.yaml'));
   const events = createKafkaPublisher({ brokers: config.kafka.brokers, clientId: 'assay-router' }, { spillDir: `${config.kafka.spillDir}/router` });
   const connector = new GrpcChatClient(ConnectorService, config.connector.address);
-  const router = new ModelRouter(config, connector, events);
+  const models = new Set(config.models.map((m) => m.name));
+  const parity = new ParityRouting(parityPoliciesFromConfig(config.parity), events, (m) => models.has(m));
+  const decisions = new KafkaSubscriber({ brokers: config.kafka.brokers, clientId: 'assay-router' });
+  // A group per replica: every replica must see every decision, from the start of the compacted log.
+  await decisions.subscribe(`assay-router-${randomUUID()}`, [Topics.parityDecision], async (event) => parity.applyDecision(ParityDecision.decode(event.value)));
+  const router = new ModelRouter(config, connector, events, parity);
   const server = await startGrpcServer(config.router.listen, [{ definition: RouterService, implementation: chatPortHandlers(router) }]);
   new Logger('router').info('listening', { grpc: config.router.listen });
   onShutdown('router', async () => {
     await server.close();
+    await decisions.close();
     connector.close();
     await events.close();
   });

@@ -1,16 +1,18 @@
-// Standalone wiring: ingress, router, provider connector, metering and billing in ONE process, the same
+// Standalone wiring: ingress, router, provider connector, metering, billing and the evaluator in ONE process, the same
 // service classes as the cluster, bound in-process; an in-process bus instead of Kafka and an
 // embedded PostgreSQL unless database.url is set. `npm start` runs this.
-import { billingDatabase, createUsageCharger, OutboxRelay, startBillingApi } from '@assay/billing';
-import { Topics } from '@assay/contracts';
+import { billingDatabase, createUsageCharger, OutboxRelay, planCatalog, startBillingApi } from '@assay/billing';
+import { ParityDecision, Topics } from '@assay/contracts';
 import { defaultAdapters, DeploymentPool, ProviderConnector } from '@assay/connector';
+import { parityDatabase, startEvaluation } from '@assay/evaluation';
 import { IngressChat, ingressOptionsFrom, startGatewayGrpc, startRestApi } from '@assay/gateway';
 import { InProcessBus } from '@assay/messaging';
 import { CatalogPricer, meteringDatabase, UsageRecorder } from '@assay/metering';
+import { parityPoliciesFromConfig } from '@assay/parity';
 import { loadDefaultCatalog } from '@assay/pricing';
 import { startMockProvider } from '@assay/mock-llm';
 import { configPath, loadConfig, Logger, onShutdown, openDatabase, runMain, startEmbeddedDatabase } from '@assay/platform';
-import { ModelRouter } from '@assay/routing';
+import { ModelRouter, ParityRouting } from '@assay/routing';
 import { ensureVirtualKey, KeyDirectory, KeyDirectoryRefresher, tenancyDatabase } from '@assay/tenancy';
 
 runMain('standalone', async () => {
@@ -20,7 +22,7 @@ runMain('standalone', async () => {
 
   const mock = config.mockProvider ? await startMockProvider({ port: config.mockProvider.port }) : null;
   const embedded = config.database.url ? null : await startEmbeddedDatabase(config.database.embedded.dataDir, config.database.embedded.port);
-  const db = await openDatabase(config.database.url ?? embedded!.url, [tenancyDatabase, meteringDatabase, billingDatabase], 'assay-standalone');
+  const db = await openDatabase(config.database.url ?? embedded!.url, [tenancyDatabase, meteringDatabase, billingDatabase, parityDatabase], 'assay-standalone');
   for (const k of config.bootstrapKeys) await ensureVirtualKey(db, k.tenant, k.key);
 
   const pricer = CatalogPricer.fromConfig(loadDefaultCatalog(), config);
@@ -31,9 +33,13 @@ runMain('standalone', async () => {
   await bus.subscribeBatch('billing', [Topics.requestCompleted, Topics.providerAttempt], (await createUsageCharger(db, config, pricer)).chargeBatch);
   const relay = new OutboxRelay(db, bus);
   relay.start();
-  const billingApi = await startBillingApi(db, { host: config.billing.host, port: config.billing.port, adminToken: config.billing.adminToken });
+  const billingApi = await startBillingApi(db, { host: config.billing.host, port: config.billing.port, adminToken: config.billing.adminToken, plans: planCatalog(config) });
   const connector = new ProviderConnector(new DeploymentPool(config), defaultAdapters(), bus, config.reliability, Date.now, Math.random, pricer);
-  const router = new ModelRouter(config, connector, bus);
+  const models = new Set(config.models.map((m) => m.name));
+  const parity = new ParityRouting(parityPoliciesFromConfig(config.parity), bus, (m) => models.has(m));
+  await bus.subscribe('router-parity', [Topics.parityDecision], async (event) => parity.applyDecision(ParityDecision.decode(event.value)));
+  const router = new ModelRouter(config, connector, bus, parity);
+  const evaluation = await startEvaluation({ db, config, connector, events: bus, subscriber: bus });
 
   const keys = new KeyDirectory();
   const refresher = new KeyDirectoryRefresher(db, keys, config.snapshotRefreshMs);
@@ -52,6 +58,7 @@ runMain('standalone', async () => {
   onShutdown('standalone', async () => {
     await app.close();
     await billingApi.close();
+    await evaluation.close();
     await gateway.close();
     refresher.stop();
     await relay.stop();

@@ -1,4 +1,4 @@
-import { BudgetAccount, LeaseWallet, UnknownLease } from './budget-lease';
+import { BudgetAccount, BudgetBelowCommitted, LeaseOverdrawn, LeaseWallet, UnknownLease } from './budget-lease';
 
 describe('BudgetAccount', () => {
   it('grants what is asked while the budget is large', () => {
@@ -61,6 +61,38 @@ describe('BudgetAccount', () => {
     account.adjustTotal(500n);
     expect(account.available).toBe(900n);
     expect(() => account.adjustTotal(-1_000n)).toThrow(RangeError);
+  });
+
+  it('names the lease and the budget in its refusals', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    const lease = account.grantLease('h', 400n)!;
+    expect(() => account.settle(lease.leaseId, 401n)).toThrow(LeaseOverdrawn);
+    expect(() => account.returnLease(lease.leaseId, 401n)).toThrow(LeaseOverdrawn);
+    expect(() => account.adjustTotal(-601n)).toThrow(BudgetBelowCommitted);
+    expect(() => account.adjustTotal(-601n)).toThrow('budget b: cannot shrink to 399, 400 is already spent or leased');
+  });
+
+  it('restores exactly the state it persisted, lease numbering included', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    const first = account.grantLease('h1', 300n)!;
+    account.grantLease('h2', 200n);
+    account.settle(first.leaseId, 100n);
+    const restored = BudgetAccount.restore('b', account.state(), { tailShare: 1n });
+    expect(restored.state()).toEqual(account.state());
+    expect([restored.spent, restored.outstanding, restored.available]).toEqual([100n, 400n, 500n]);
+    expect(restored.openLease(first.leaseId)).toEqual({ leaseId: 'b:1', holderId: 'h1', granted: 200n });
+    expect(restored.grantLease('h3', 50n)?.leaseId).toBe('b:3');
+    restored.returnLease(first.leaseId, 200n);
+    expect(restored.openLease(first.leaseId)).toBeUndefined();
+  });
+
+  it('refuses to restore a state that breaks its invariants', () => {
+    const lease = { leaseId: 'b:1', holderId: 'h', granted: 600n };
+    expect(() => BudgetAccount.restore('b', { total: 1_000n, spent: 500n, leaseSequence: 1, openLeases: [lease] })).toThrow('spent and leased exceed the total');
+    expect(() => BudgetAccount.restore('b', { total: 1_000n, spent: -1n, leaseSequence: 0, openLeases: [] })).toThrow(RangeError);
+    expect(() => BudgetAccount.restore('b', { total: 1_000n, spent: 0n, leaseSequence: -1, openLeases: [] })).toThrow(RangeError);
+    expect(() => BudgetAccount.restore('b', { total: 1_000n, spent: 0n, leaseSequence: 1, openLeases: [lease, lease] })).toThrow('listed twice');
+    expect(() => BudgetAccount.restore('b', { total: 1_000n, spent: 0n, leaseSequence: 1, openLeases: [{ ...lease, granted: -1n }] })).toThrow(RangeError);
   });
 
   it('validates its options', () => {

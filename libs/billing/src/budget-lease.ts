@@ -6,7 +6,8 @@
 // outstanding), so the sum of all spending across all replicas can never exceed the budget. Leases
 // shrink as the budget runs low (a share of the remainder, not the requested size), so the tail of
 // a budget is spread over replicas instead of stranded in one. Pure: no clocks, no randomness,
-// no I/O; lease ids are sequential per account.
+// no I/O; lease ids are sequential per account. The billing service persists an account between
+// calls (budget-store.ts): it restores one from its rows, applies a change, and writes state() back.
 import type { CreditUnits } from './ledger';
 
 export interface Lease {
@@ -45,6 +46,40 @@ export class BudgetExhausted extends Error {
   }
 }
 
+/** A settle or return larger than what the lease still holds: the holder's books disagree with billing's. */
+export class LeaseOverdrawn extends RangeError {
+  constructor(
+    readonly leaseId: string,
+    readonly amount: CreditUnits,
+    readonly remaining: CreditUnits,
+  ) {
+    super(`lease ${leaseId}: ${amount} units exceed the ${remaining} it still holds`);
+    this.name = 'LeaseOverdrawn';
+  }
+}
+
+/** A cap below what is already spent and leased: lowering it that far would un-grant leases. */
+export class BudgetBelowCommitted extends RangeError {
+  constructor(
+    readonly budgetId: string,
+    readonly requestedTotal: CreditUnits,
+    readonly committed: CreditUnits,
+  ) {
+    super(`budget ${budgetId}: cannot shrink to ${requestedTotal}, ${committed} is already spent or leased`);
+    this.name = 'BudgetBelowCommitted';
+  }
+}
+
+/** What billing persists of an account: enough to restore it exactly. */
+export interface BudgetAccountState {
+  total: CreditUnits;
+  spent: CreditUnits;
+  /** Number of the last lease granted; the next one is `<budgetId>:<leaseSequence + 1>`. */
+  leaseSequence: number;
+  /** Open leases, `granted` being what each still holds (as openLeases() reports them). */
+  openLeases: readonly Lease[];
+}
+
 interface OpenLease {
   holderId: string;
   /** Granted and not yet settled. */
@@ -72,6 +107,28 @@ export class BudgetAccount {
     this.minLease = options.minLease ?? 1n;
     if (this.tailShare < 1n) throw new RangeError('tailShare must be at least 1');
     if (this.minLease < 1n) throw new RangeError('minLease must be at least 1');
+  }
+
+  /** Rebuilds an account from persisted state; refuses a state that breaks the account's invariants. */
+  static restore(budgetId: string, state: BudgetAccountState, options: BudgetAccountOptions = {}): BudgetAccount {
+    const account = new BudgetAccount(budgetId, state.total, options);
+    if (state.spent < 0n) throw new RangeError(`budget ${budgetId}: spent cannot be negative`);
+    if (!Number.isSafeInteger(state.leaseSequence) || state.leaseSequence < 0) throw new RangeError(`budget ${budgetId}: invalid lease sequence ${state.leaseSequence}`);
+    account.spentUnits = state.spent;
+    account.sequence = state.leaseSequence;
+    for (const lease of state.openLeases) {
+      if (lease.granted < 0n) throw new RangeError(`lease ${lease.leaseId} cannot hold a negative amount`);
+      if (account.leases.has(lease.leaseId)) throw new RangeError(`lease ${lease.leaseId} is listed twice`);
+      account.leases.set(lease.leaseId, { holderId: lease.holderId, remaining: lease.granted });
+      account.outstandingUnits += lease.granted;
+    }
+    if (account.available < 0n) throw new RangeError(`budget ${budgetId}: spent and leased exceed the total`);
+    return account;
+  }
+
+  /** The state to persist; restore() of it gives an equal account. */
+  state(): BudgetAccountState {
+    return { total: this.totalUnits, spent: this.spentUnits, leaseSequence: this.sequence, openLeases: this.openLeases() };
   }
 
   get total(): CreditUnits {
@@ -118,7 +175,8 @@ export class BudgetAccount {
   /** Records spending against an open lease; the lease stays open with the rest. */
   settle(leaseId: string, spent: CreditUnits): void {
     const lease = this.open(leaseId);
-    if (spent < 0n || spent > lease.remaining) throw new RangeError(`settle ${leaseId}: spent ${spent} outside 0..${lease.remaining}`);
+    if (spent < 0n) throw new RangeError(`settle ${leaseId}: spent ${spent} is negative`);
+    if (spent > lease.remaining) throw new LeaseOverdrawn(leaseId, spent, lease.remaining);
     lease.remaining -= spent;
     this.outstandingUnits -= spent;
     this.spentUnits += spent;
@@ -130,7 +188,8 @@ export class BudgetAccount {
    */
   returnLease(leaseId: string, unused: CreditUnits): void {
     const lease = this.open(leaseId);
-    if (unused < 0n || unused > lease.remaining) throw new RangeError(`return ${leaseId}: unused ${unused} outside 0..${lease.remaining}`);
+    if (unused < 0n) throw new RangeError(`return ${leaseId}: unused ${unused} is negative`);
+    if (unused > lease.remaining) throw new LeaseOverdrawn(leaseId, unused, lease.remaining);
     this.settle(leaseId, lease.remaining - unused);
     this.outstandingUnits -= unused;
     this.leases.delete(leaseId);
@@ -147,8 +206,15 @@ export class BudgetAccount {
 
   /** Adds to (or, negative, removes from) the budget, e.g. after a purchase. Never below spent + outstanding. */
   adjustTotal(delta: CreditUnits): void {
-    if (this.totalUnits + delta < this.spentUnits + this.outstandingUnits) throw new RangeError('cannot shrink a budget below what is spent and leased');
+    const committed = this.spentUnits + this.outstandingUnits;
+    if (this.totalUnits + delta < committed) throw new BudgetBelowCommitted(this.budgetId, this.totalUnits + delta, committed);
     this.totalUnits += delta;
+  }
+
+  /** An open lease with what it still holds (as `granted`); undefined when unknown or closed. */
+  openLease(leaseId: string): Lease | undefined {
+    const lease = this.leases.get(leaseId);
+    return lease && { leaseId, holderId: lease.holderId, granted: lease.remaining };
   }
 
   openLeases(): Lease[] {

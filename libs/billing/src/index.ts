@@ -11,3 +11,5 @@ export * from './rest/start-billing-api';
 export * from './billing-wiring';
 export * from './ledger-reconciliation';
 export * from './daily-close';
+export * from './budget-store';
+export * from './plan-assignments';

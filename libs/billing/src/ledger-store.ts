@@ -6,13 +6,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ledgerEntryToJson, validateTransaction, type LedgerTransaction } from './ledger';
 
 /**
- * Common table expressions that post the ledger rows given as JSON in $1: insert the entries that
- * are new (ledger_ins) and queue exactly those in the outbox. Shared by every statement that
- * writes the ledger, so all of them keep the same guarantees.
+ * Common table expressions that post ledger rows (the JSON array `input` evaluates to, $1 by
+ * default): insert the entries that are new (ledger_ins) and queue exactly those in the outbox.
+ * Shared by every statement that writes the ledger, so all of them keep the same guarantees.
  */
-export const LEDGER_POST_CTES = `
+export function ledgerPostCtes(input = '$1::jsonb'): string {
+  return `
 ledger_input AS (
-  SELECT DISTINCT ON (entry_id) * FROM jsonb_to_recordset($1::jsonb) AS x(entry_id uuid, transaction_id uuid, account text, amount numeric,
+  SELECT DISTINCT ON (entry_id) * FROM jsonb_to_recordset(${input}) AS x(entry_id uuid, transaction_id uuid, account text, amount numeric,
     kind text, tenant_id text, request_id text, reference text, effective_at timestamptz, payload text)
 ),
 ledger_ins AS (
@@ -27,6 +28,10 @@ outboxed AS (
   FROM ledger_ins JOIN ledger_input USING (entry_id) ORDER BY ledger_ins.entry_id
   RETURNING 1
 )`;
+}
+
+/** ledgerPostCtes() over $1. */
+export const LEDGER_POST_CTES = ledgerPostCtes();
 
 const POST_SQL = `WITH ${LEDGER_POST_CTES}
 SELECT count(*)::int AS inserted FROM ledger_ins`;

@@ -90,6 +90,11 @@ export class InvalidLedgerTransaction extends Error {
 /** Tenant ids become part of account names, so they may not contain ':' or whitespace. */
 const TENANT_ID = /^[^\s:]+$/;
 
+/** A tenant id the ledger accepts: non-empty, no whitespace, no ':' (it is part of account names). */
+export function isValidTenantId(tenantId: string): boolean {
+  return TENANT_ID.test(tenantId);
+}
+
 function checkTenantId(tenantId: string): string {
   if (!TENANT_ID.test(tenantId)) throw new InvalidLedgerTransaction([`invalid tenant id ${JSON.stringify(tenantId)}`]);
   return tenantId;

@@ -2,14 +2,25 @@
 // A RequestCompleted that succeeded becomes one usage debit, whatever the number of attempts
 // behind it (its transaction id derives from the request id, so a redelivery debits nothing);
 // every ProviderAttempt adds its cost to the request's COGS, once per attempt event. One
-// SQL statement per batch of events.
+// SQL statement per batch of events. Each request is priced by the plan in force when it started,
+// from an in-memory schedule; the statement itself checks that the schedule is current (plan
+// assignments change over the API) and writes nothing when it is not, so the batch is priced
+// again with the reloaded schedule: no plan change is ever missed, and no extra round trip is
+// spent per batch while plans stay as they are.
 import { ProviderAttempt, RequestCompleted, Topics } from '@assay/contracts';
 import type { BusEvent } from '@assay/messaging';
 import type { UsagePricer } from '@assay/metering';
 import type { DataSource } from 'typeorm';
 import { usageDebit, type LedgerTransaction } from './ledger';
-import { LEDGER_POST_CTES, ledgerRows } from './ledger-store';
+import { ledgerPostCtes, ledgerRows } from './ledger-store';
+import type { PlanScheduleCache } from './plan-assignments';
 import { creditsFor, type PlanSchedule } from './pricing-plan';
+
+/**
+ * Why 3: each retry means a plan change was committed between pricing and writing; three in a row
+ * within milliseconds is not a real workload. Failing the batch lets the bus deliver it again.
+ */
+const MAX_PRICING_ATTEMPTS = 3;
 
 interface ChargeRow {
   request_id: string;
@@ -35,27 +46,40 @@ interface CostRow {
 export class UsageCharger {
   constructor(
     private readonly db: DataSource,
-    private readonly plans: PlanSchedule,
+    private readonly plans: PlanScheduleCache,
     private readonly pricer: UsagePricer,
     /** USD value of one credit micro-unit in picodollars, to express revenue in money. */
     private readonly picoPerCreditUnit: bigint,
   ) {}
 
   readonly chargeBatch = async (events: BusEvent[]): Promise<void> => {
-    const charges: ChargeRow[] = [];
-    const debits: LedgerTransaction[] = [];
+    const completed: RequestCompleted[] = [];
     const costs: CostRow[] = [];
     // A batch may hold the same event twice (redelivery): each statement must see it once.
     const unique = [...new Map(events.map((e) => [e.id, e])).values()];
     for (const event of unique) {
-      if (event.topic === Topics.requestCompleted) this.charge(RequestCompleted.decode(event.value), charges, debits);
+      if (event.topic === Topics.requestCompleted) completed.push(RequestCompleted.decode(event.value));
       else if (event.topic === Topics.providerAttempt) this.cost(ProviderAttempt.decode(event.value), costs);
     }
-    if (charges.length === 0 && costs.length === 0) return;
-    await this.db.query(CHARGE_BATCH_SQL, [JSON.stringify(ledgerRows(debits)), JSON.stringify(charges), JSON.stringify(costs)]);
+    for (let attempt = 1; ; attempt++) {
+      const { schedule, version } = this.plans;
+      const charges: ChargeRow[] = [];
+      const debits: LedgerTransaction[] = [];
+      for (const e of completed) this.charge(e, schedule, charges, debits);
+      if (charges.length === 0 && costs.length === 0) return;
+      const [{ fresh }]: Array<{ fresh: boolean }> = await this.db.query(CHARGE_BATCH_SQL, [
+        JSON.stringify(ledgerRows(debits)),
+        JSON.stringify(charges),
+        JSON.stringify(costs),
+        version.toString(),
+      ]);
+      if (fresh) return;
+      if (attempt >= MAX_PRICING_ATTEMPTS) throw new Error(`plan assignments kept changing while charging a batch (${attempt} attempts)`);
+      await this.plans.reload();
+    }
   };
 
-  private charge(e: RequestCompleted, charges: ChargeRow[], debits: LedgerTransaction[]): void {
+  private charge(e: RequestCompleted, plans: PlanSchedule, charges: ChargeRow[], debits: LedgerTransaction[]): void {
     const tenantId = e.context?.tenantId;
     const requestId = e.context?.requestId;
     if (!tenantId || !requestId || e.status !== 'ok') return; // failed requests are not charged
@@ -65,7 +89,7 @@ export class UsageCharger {
     const usage = e.usage ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
     // The router reports what the served answer cost; re-price only when it could not.
     const costPico = e.servedCostPico ? BigInt(e.servedCostPico) : this.pricer.price({ provider: e.provider, upstreamModel: e.servedModel, model: e.servedModel, at, ...usage }).costPico;
-    const plan = this.plans.planAt(tenantId, at);
+    const plan = plans.planAt(tenantId, at);
     const credits = plan ? creditsFor({ promptType: e.context?.promptType || undefined, usage, costPico }, plan) : 0n;
     if (credits > 0n) debits.push(usageDebit({ tenantId, requestId, amount: credits, effectiveAt: at }));
     charges.push({
@@ -98,15 +122,26 @@ export class UsageCharger {
  * entries and queue them in the outbox, remember which attempts were costed, and upsert each
  * request's charge and cost. A request's charge is written once (the first RequestCompleted that
  * carries it); its cost grows by each attempt exactly once.
+ *
+ * All of it only when $4, the plan-assignment version the charges were priced with, is still the
+ * current one (`fresh`); otherwise nothing is written. The version row is held FOR SHARE until
+ * commit, so a plan change (which takes it FOR UPDATE) either commits before this statement
+ * reads the version, or waits and then sees these charges in its charged-history check.
  */
 const CHARGE_BATCH_SQL = `
-WITH ${LEDGER_POST_CTES},
+WITH plan_version AS (
+  SELECT version FROM billing.plan_assignment_version FOR SHARE
+),
+guard AS (
+  SELECT coalesce((SELECT version FROM plan_version) = $4::bigint, false) AS fresh
+),
+${ledgerPostCtes(`CASE WHEN (SELECT fresh FROM guard) THEN $1::jsonb ELSE '[]'::jsonb END`)},
 charge_input AS (
-  SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(request_id text, tenant_id text, started_at timestamptz, prompt_type text, model text,
+  SELECT * FROM jsonb_to_recordset(CASE WHEN (SELECT fresh FROM guard) THEN $2::jsonb ELSE '[]'::jsonb END) AS x(request_id text, tenant_id text, started_at timestamptz, prompt_type text, model text,
     end_user text, tags jsonb, plan_id text, credits numeric, revenue_pico numeric)
 ),
 cost_input AS (
-  SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(event_id uuid, request_id text, tenant_id text, started_at timestamptz, cost_pico numeric)
+  SELECT * FROM jsonb_to_recordset(CASE WHEN (SELECT fresh FROM guard) THEN $3::jsonb ELSE '[]'::jsonb END) AS x(event_id uuid, request_id text, tenant_id text, started_at timestamptz, cost_pico numeric)
 ),
 fresh_costs AS (
   INSERT INTO billing.costed_attempts (event_id) SELECT DISTINCT event_id FROM cost_input ON CONFLICT DO NOTHING RETURNING event_id
@@ -114,7 +149,8 @@ fresh_costs AS (
 cost_sums AS (
   SELECT request_id, min(tenant_id) AS tenant_id, min(started_at) AS started_at, sum(cost_pico) AS cogs, count(*)::int AS n
   FROM cost_input JOIN fresh_costs USING (event_id) GROUP BY request_id
-)
+),
+charged AS (
 INSERT INTO billing.request_charges AS rc (request_id, tenant_id, started_at, prompt_type, model, end_user, tags, plan_id, credits, revenue_pico, cogs_pico, attempts_costed)
 SELECT request_id, coalesce(c.tenant_id, s.tenant_id), coalesce(c.started_at, s.started_at), coalesce(c.prompt_type, ''), coalesce(c.model, ''),
   coalesce(c.end_user, ''), coalesce(c.tags, '{}'::jsonb), c.plan_id, coalesce(c.credits, 0), coalesce(c.revenue_pico, 0), coalesce(s.cogs, 0), coalesce(s.n, 0)
@@ -130,4 +166,6 @@ ON CONFLICT (request_id) DO UPDATE SET
   revenue_pico = CASE WHEN rc.model = '' AND excluded.model <> '' THEN excluded.revenue_pico ELSE rc.revenue_pico END,
   model = CASE WHEN rc.model = '' THEN excluded.model ELSE rc.model END,
   cogs_pico = rc.cogs_pico + excluded.cogs_pico,
-  attempts_costed = rc.attempts_costed + excluded.attempts_costed`;
+  attempts_costed = rc.attempts_costed + excluded.attempts_costed
+)
+SELECT fresh FROM guard`;

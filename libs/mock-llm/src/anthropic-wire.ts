@@ -2,7 +2,7 @@
 // message objects, the SSE event sequence (message_start … message_stop), model lists and the
 // error envelope. Pure (no I/O): mock-server.ts owns sockets, pacing and fault injection.
 import { generateAnswer, generateToolCall, jsonPieces, streamPieces } from './answer-generator';
-import type { ModelBehaviour } from './mock-config';
+import { answeringModel, type ModelBehaviour } from './mock-config';
 import { invalidRequest, type MockProviderError } from './mock-provider-error';
 import { nextId } from './response-ids';
 import type { StreamFrame } from './stream-frame';
@@ -75,13 +75,14 @@ export function planMessage(body: Json, behaviour: ModelBehaviour): AnthropicMes
   }
   const model = body.model as string;
   const prompt = promptOf(messages);
+  const voice = answeringModel(behaviour, model, prompt);
   const tool = chosenTool(body, messages);
   let content: AnthropicContentPlan;
   if (tool) {
-    const call = generateToolCall(model, prompt, tool);
+    const call = generateToolCall(voice, prompt, tool);
     content = { kind: 'tool_use', toolUseId: nextId('toolu_'), name: call.name, argumentsJson: call.argumentsJson, tokens: call.tokens };
   } else {
-    const answer = generateAnswer({ model, prompt, choiceIndex: 0, format: { type: 'text' }, maxTokens, reply: behaviour.reply, invalidJson: false });
+    const answer = generateAnswer({ model: voice, prompt, choiceIndex: 0, format: { type: 'text' }, maxTokens, reply: behaviour.reply, invalidJson: false });
     content = { kind: 'text', text: answer.text, tokens: answer.tokens, truncated: answer.truncated };
   }
   return { model, stream: body.stream === true, content, inputTokens: countPromptTokens(messages, { system: body.system, tools: body.tools }) };

@@ -4,7 +4,7 @@
 // mock-server.ts owns sockets, pacing and fault injection.
 import { type AnswerFormat, generateAnswer, generateToolCall, streamPieces } from './answer-generator';
 import { embeddingVector } from './embedding-vector';
-import type { ModelBehaviour } from './mock-config';
+import { answeringModel, type ModelBehaviour } from './mock-config';
 import { invalidRequest, type MockProviderError } from './mock-provider-error';
 import { nextId } from './response-ids';
 import type { StreamFrame } from './stream-frame';
@@ -97,17 +97,18 @@ export function planGenerateContent(model: string, body: Json, behaviour: ModelB
     throw invalidRequest(`* GenerateContentRequest.generation_config.candidate_count: must be between 1 and ${MAX_CANDIDATES}`, 'generationConfig.candidateCount');
   }
   const prompt = promptOf(contents);
+  const voice = answeringModel(behaviour, model, prompt);
   const format = answerFormat(generationConfig);
   const fn = chosenFunction(body, contents);
   const candidates: GeminiCandidatePlan[] = [];
   let outputTokens = 0;
   for (let index = 0; index < count; index++) {
     if (fn) {
-      const call = generateToolCall(model, prompt, fn);
+      const call = generateToolCall(voice, prompt, fn);
       candidates.push({ kind: 'function_call', name: call.name, args: JSON.parse(call.argumentsJson) as unknown, tokens: call.tokens });
       outputTokens += call.tokens;
     } else {
-      const answer = generateAnswer({ model, prompt, choiceIndex: index, format, maxTokens: maxTokens as number | undefined, reply: behaviour.reply, invalidJson: behaviour.invalidJson });
+      const answer = generateAnswer({ model: voice, prompt, choiceIndex: index, format, maxTokens: maxTokens as number | undefined, reply: behaviour.reply, invalidJson: behaviour.invalidJson });
       candidates.push({ kind: 'text', text: answer.text, tokens: answer.tokens, truncated: answer.truncated });
       outputTokens += answer.tokens;
     }

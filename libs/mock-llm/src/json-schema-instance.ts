@@ -56,7 +56,8 @@ function instanceOf(input: Schema, ctx: Context, depth: number, variant: number)
   if (typeof schema.$ref === 'string') schema = { ...resolveRef(schema.$ref, ctx.root), ...withoutKey(schema, '$ref') };
   if (Array.isArray(schema.allOf)) schema = mergeAllOf(schema, ctx);
   if ('const' in schema) return schema.const;
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[variant % schema.enum.length];
+  // The seed picks the label, so different models (and prompts) answer classification schemas differently.
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[(variant + Math.floor(ctx.random() * schema.enum.length)) % schema.enum.length];
   const branches = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined;
   if (Array.isArray(branches) && branches.length > 0) {
     // Prefer the first non-null branch: a nullable field with a real value is the more useful test.
@@ -158,7 +159,11 @@ function numberInstance(schema: Schema, integer: boolean, ctx: Context, variant:
     low = Math.ceil(low);
     high = Math.floor(high);
   }
-  const base = Number.isFinite(low) ? low : Number.isFinite(high) ? Math.min(0, high) : integer ? 1 + Math.floor(ctx.random() * 100) : 1.5;
+  // Within a bounded integer range the seed picks the value, like a model's own judgement would.
+  const base =
+    integer && Number.isFinite(low) && Number.isFinite(high) && high - low < 1000
+      ? low + Math.floor(ctx.random() * (high - low + 1))
+      : Number.isFinite(low) ? low : Number.isFinite(high) ? Math.min(0, high) : integer ? 1 + Math.floor(ctx.random() * 100) : 1.5;
   let value = base + variant;
   if (value > high) value = Number.isFinite(low) ? low : high;
   const multipleOf = num(schema.multipleOf);

@@ -27,6 +27,11 @@ const modelBehaviourFields = {
   reply: z.string(),
   /** For JSON response formats: true/'malformed' = broken JSON syntax, 'schema_violation' = parses but breaks the schema. */
   invalidJson: z.union([z.boolean(), z.enum(['malformed', 'schema_violation'])]),
+  /**
+   * Answer exactly as another model would (optionally only for prompts containing a marker), so a
+   * parity test can make a cheap model match the baseline on one prompt type and not on another.
+   */
+  answerAs: z.object({ model: z.string().min(1), whenPromptContains: z.string().min(1).optional() }).strict(),
 };
 
 export const modelBehaviourSchema = z.object(modelBehaviourFields).partial().strict();
@@ -55,6 +60,14 @@ export interface ModelBehaviour {
   readonly requireApiKey?: string;
   readonly reply?: string;
   readonly invalidJson: false | 'malformed' | 'schema_violation';
+  readonly answerAs?: { readonly model: string; readonly whenPromptContains?: string };
+}
+
+/** The model whose answers this one gives for a prompt: itself unless answerAs says otherwise. */
+export function answeringModel(behaviour: ModelBehaviour, model: string, prompt: string): string {
+  const as = behaviour.answerAs;
+  if (!as) return model;
+  return as.whenPromptContains === undefined || prompt.includes(as.whenPromptContains) ? as.model : model;
 }
 
 const BUILT_IN_DEFAULTS: ModelBehaviour = Object.freeze({

@@ -44,6 +44,16 @@ describe('mock provider over the OpenAI client', () => {
     });
   });
 
+  it('answers as another model when answerAs says so, only for prompts containing its marker', async () => {
+    const config = { models: { cheap: { answerAs: { model: 'gpt-4o', whenPromptContains: 'invoice' } } } };
+    await withMock(config, async (_mock, client) => {
+      const answer = async (model: string, content: string) =>
+        (await client.chat.completions.create({ model, messages: [{ role: 'user', content }] })).choices[0]?.message.content;
+      expect(await answer('cheap', 'Classify this invoice: 42')).toBe(await answer('gpt-4o', 'Classify this invoice: 42'));
+      expect(await answer('cheap', 'Summarise this memo: 42')).not.toBe(await answer('gpt-4o', 'Summarise this memo: 42'));
+    });
+  });
+
   it('returns n choices', async () => {
     await withMock({}, async (_mock, client) => {
       const r = await client.chat.completions.create({ model: 'gpt-4o', messages: hello, n: 3 });

@@ -3,7 +3,7 @@
 // Pure (no I/O): mock-server.ts owns sockets, pacing and fault injection.
 import { type AnswerFormat, generateAnswer, generateToolCall, jsonPieces, streamPieces } from './answer-generator';
 import { embeddingBase64, embeddingVector } from './embedding-vector';
-import type { ModelBehaviour } from './mock-config';
+import { answeringModel, type ModelBehaviour } from './mock-config';
 import { invalidRequest, type MockProviderError } from './mock-provider-error';
 import { nextId } from './response-ids';
 import type { StreamFrame } from './stream-frame';
@@ -83,6 +83,7 @@ export function planChatCompletion(body: Json, behaviour: ModelBehaviour): OpenA
   }
   const model = body.model;
   const prompt = promptOf(messages);
+  const voice = answeringModel(behaviour, model, prompt);
   const format = answerFormat(body.response_format);
   const tool = chosenTool(body, messages);
 
@@ -90,12 +91,12 @@ export function planChatCompletion(body: Json, behaviour: ModelBehaviour): OpenA
   let completionTokens = 0;
   for (let index = 0; index < n; index++) {
     if (tool) {
-      const call = generateToolCall(model, prompt, tool);
+      const call = generateToolCall(voice, prompt, tool);
       choices.push({ kind: 'tool_call', callId: nextId('call_'), name: call.name, argumentsJson: call.argumentsJson, tokens: call.tokens });
       completionTokens += call.tokens;
     } else {
       const answer = generateAnswer({
-        model,
+        model: voice,
         prompt,
         choiceIndex: index,
         format,

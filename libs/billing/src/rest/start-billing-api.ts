@@ -2,24 +2,42 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
-import { BILLING_ADMIN_TOKEN, BILLING_DB, BillingApiController } from './billing-api.controller';
+import type { PlanCatalog } from '../plan-assignments';
+import { AdminTokenGuard } from './admin-token.guard';
+import { BillingApiController } from './billing-api.controller';
+import { BillingErrorFilter } from './billing-error.filter';
+import { BudgetsApiController } from './budgets-api.controller';
+import { BILLING_ADMIN_TOKEN, BILLING_DB, BILLING_PLANS } from './injection-tokens';
+import { PlansApiController } from './plans-api.controller';
+
+export interface BillingApiOptions {
+  host: string;
+  port: number;
+  adminToken: string;
+  /** The plans tenants can be assigned (planCatalog(config)); without it plan changes answer 503. */
+  plans?: PlanCatalog;
+}
 
 @Module({})
 class BillingApiModule {
-  static register(db: DataSource, adminToken: string): DynamicModule {
+  static register(db: DataSource, options: BillingApiOptions): DynamicModule {
     return {
       module: BillingApiModule,
-      controllers: [BillingApiController],
+      controllers: [BillingApiController, BudgetsApiController, PlansApiController],
       providers: [
         { provide: BILLING_DB, useValue: db },
-        { provide: BILLING_ADMIN_TOKEN, useValue: adminToken },
+        { provide: BILLING_ADMIN_TOKEN, useValue: options.adminToken },
+        { provide: BILLING_PLANS, useValue: options.plans ?? null },
+        AdminTokenGuard,
       ],
     };
   }
 }
 
-export async function startBillingApi(db: DataSource, options: { host: string; port: number; adminToken: string }): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(BillingApiModule.register(db, options.adminToken), new FastifyAdapter({ logger: false }), { logger: ['error', 'warn'] });
+export async function startBillingApi(db: DataSource, options: BillingApiOptions): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(BillingApiModule.register(db, options), new FastifyAdapter({ logger: false }), { logger: ['error', 'warn'] });
+  // Global, so malformed bodies and unknown routes get the same envelope as the controllers' errors.
+  app.useGlobalFilters(new BillingErrorFilter());
   app.enableShutdownHooks();
   await app.listen(options.port, options.host);
   return app;

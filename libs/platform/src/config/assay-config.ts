@@ -67,6 +67,39 @@ export const ReliabilityConfigSchema = z.object({
   keyCooldownMs: z.number().int().positive().default(60_000),
 });
 
+/** One parity policy's settings; every field optional so tenant and prompt-type entries only say what differs. */
+const ParityPolicyFieldsSchema = z
+  .object({
+    /** The model whose answers are the reference; default: the model each request asks for. */
+    baseline: z.string().min(1),
+    /** Cheaper models allowed to take over; tried cheapest first by catalog price. */
+    candidates: z.array(z.string().min(1)),
+    /** Non-inferiority margin δ on the win/tie/loss score scale. */
+    margin: z.number().min(0).max(0.5),
+    confidence: z.number().gt(0.5).lt(1),
+    minComparisons: z.number().int().min(1),
+    maxComparisons: z.number().int().min(1),
+    sampleRateQualifying: z.number().min(0).max(1),
+    sampleRateDecided: z.number().min(0).max(1),
+    /** What replays and judge calls may cost per UTC day, USD as a decimal string. */
+    evalBudgetUsdPerDay: z.string().regex(/^\d+(\.\d{1,12})?$/),
+    judgeModel: z.string().min(1),
+    judgePromptTemplate: z.string().min(1),
+  })
+  .partial()
+  .strict();
+
+const ParityConfigSchema = z
+  .object({
+    defaults: ParityPolicyFieldsSchema.default({}),
+    /** Only tenants listed here are evaluated; each may override settings per prompt type. */
+    tenants: z.record(z.string(), ParityPolicyFieldsSchema.extend({ promptTypes: z.record(z.string(), ParityPolicyFieldsSchema).optional() }).strict()).default({}),
+    /** The evaluator's admin API (parity status, verdicts). */
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8091),
+  })
+  .strict();
+
 export const AssayConfigSchema = z.object({
   ingress: z
     .object({
@@ -125,6 +158,7 @@ export const AssayConfigSchema = z.object({
       adminToken: z.string().nullish().transform((v) => v ?? ''),
     })
     .default({ creditPriceUsd: '0.01', plans: [{ kind: 'per_1k_tokens_markup', id: 'default', markup: '0.25', creditPriceUsd: '0.01' }], defaultPlan: 'default', host: '127.0.0.1', port: 8090, adminToken: '' }),
+  parity: ParityConfigSchema.default({ defaults: {}, tenants: {}, host: '127.0.0.1', port: 8091 }),
   /** Keys that must exist at start-up (a demo key, or keys managed as config). */
   bootstrapKeys: z.array(z.object({ tenant: z.string().min(1), key: z.string().min(20) })).default([]),
   /** Standalone only: also start the fake provider, for the offline demo. */
@@ -136,3 +170,5 @@ export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
 export type ReliabilityConfig = z.infer<typeof ReliabilityConfigSchema>;
+export type ParityConfig = z.infer<typeof ParityConfigSchema>;
+export type ParityPolicyFields = z.infer<typeof ParityPolicyFieldsSchema>;

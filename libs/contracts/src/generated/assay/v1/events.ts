@@ -71,6 +71,90 @@ export interface ProviderAttempt {
   operation: string;
 }
 
+/**
+ * Published on assay.eval.sample.v1 by the router for a share of the requests of a prompt type
+ * under a parity policy: the request and the answer the client got. The evaluator replays the
+ * request on the other side of the comparison (the candidate while the baseline serves, the
+ * baseline while a promoted candidate serves) and judges the pair.
+ */
+export interface EvalSample {
+  /** Unique per sample; the evaluator records at most one verdict per sample. */
+  eventId: string;
+  context?:
+    | RequestContext
+    | undefined;
+  /** Explicit label or fingerprint (never empty). */
+  promptType: string;
+  /** The OpenAI chat-completions body as the client sent it, JSON. */
+  requestBody: Buffer;
+  /** The model whose answer the client received. */
+  servedModel: string;
+  /** The assistant message the client received (choices[0].message), JSON. */
+  servedMessage: Buffer;
+  servedUsage?:
+    | Usage
+    | undefined;
+  /** The model the caller asked for: the baseline of this comparison. */
+  baselineModel: string;
+  atMs: number;
+  /**
+   * Set by the format guarantee: the promoted candidate's own answer failed validation and the
+   * baseline's answer was served instead. The evaluator records a loss without replaying.
+   */
+  candidateOutputInvalid: boolean;
+  /** The candidate whose output was invalid (with candidate_output_invalid). */
+  invalidCandidate: string;
+}
+
+/**
+ * Published on assay.eval.verdict.v1 by the evaluator: one judged comparison, traceable to its
+ * sample by sample_id.
+ */
+export interface EvalVerdict {
+  eventId: string;
+  sampleId: string;
+  tenantId: string;
+  promptType: string;
+  baselineModel: string;
+  candidateModel: string;
+  /** 1 candidate better, 0.5 tie, 0 candidate worse. */
+  score: number;
+  /** "programmatic" or "llm". */
+  judge: string;
+  judgeModel: string;
+  /** Why, in a sentence (field that differed, the two orders' verdicts, ...). */
+  detail: string;
+  /** What replaying and judging cost, picodollars (decimal string). */
+  evalCostPico: string;
+  atMs: number;
+}
+
+/**
+ * Published on the compacted assay.parity.decision.v1 by the evaluator, keyed by
+ * "<tenant>/<prompt type>": the latest decision is the route every router replica applies.
+ */
+export interface ParityDecision {
+  eventId: string;
+  tenantId: string;
+  promptType: string;
+  baselineModel: string;
+  /** The candidate the decision is about ("" when none is left). */
+  candidateModel: string;
+  /** Who serves this prompt type from now on: the baseline or the promoted candidate. */
+  servingModel: string;
+  /** "qualifying", "promoted", "demoted", "rejected" or "withdrawn" (left the candidate list). */
+  status: string;
+  comparisons: number;
+  lowerBound: number;
+  reason: string;
+  atMs: number;
+  /**
+   * The prompt type as a whole: "qualifying" (a candidate is being proven: sample often),
+   * "promoted" (a candidate serves, the baseline shadows it) or "exhausted" (no candidate left).
+   */
+  routeStatus: string;
+}
+
 function createBaseRequestCompleted(): RequestCompleted {
   return {
     eventId: "",
@@ -536,6 +620,597 @@ export const ProviderAttempt: MessageFns<ProviderAttempt> = {
     message.latencyMs = object.latencyMs ?? 0;
     message.usageEstimated = object.usageEstimated ?? false;
     message.operation = object.operation ?? "";
+    return message;
+  },
+};
+
+function createBaseEvalSample(): EvalSample {
+  return {
+    eventId: "",
+    context: undefined,
+    promptType: "",
+    requestBody: Buffer.alloc(0),
+    servedModel: "",
+    servedMessage: Buffer.alloc(0),
+    servedUsage: undefined,
+    baselineModel: "",
+    atMs: 0,
+    candidateOutputInvalid: false,
+    invalidCandidate: "",
+  };
+}
+
+export const EvalSample: MessageFns<EvalSample> = {
+  encode(message: EvalSample, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.context !== undefined) {
+      RequestContext.encode(message.context, writer.uint32(18).fork()).join();
+    }
+    if (message.promptType !== "") {
+      writer.uint32(26).string(message.promptType);
+    }
+    if (message.requestBody.length !== 0) {
+      writer.uint32(34).bytes(message.requestBody);
+    }
+    if (message.servedModel !== "") {
+      writer.uint32(42).string(message.servedModel);
+    }
+    if (message.servedMessage.length !== 0) {
+      writer.uint32(50).bytes(message.servedMessage);
+    }
+    if (message.servedUsage !== undefined) {
+      Usage.encode(message.servedUsage, writer.uint32(58).fork()).join();
+    }
+    if (message.baselineModel !== "") {
+      writer.uint32(66).string(message.baselineModel);
+    }
+    if (message.atMs !== 0) {
+      writer.uint32(72).int64(message.atMs);
+    }
+    if (message.candidateOutputInvalid !== false) {
+      writer.uint32(80).bool(message.candidateOutputInvalid);
+    }
+    if (message.invalidCandidate !== "") {
+      writer.uint32(90).string(message.invalidCandidate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EvalSample {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvalSample();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.context = RequestContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.promptType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestBody = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.servedModel = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.servedMessage = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.servedUsage = Usage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.baselineModel = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.atMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.candidateOutputInvalid = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.invalidCandidate = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<EvalSample>, I>>(base?: I): EvalSample {
+    return EvalSample.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EvalSample>, I>>(object: I): EvalSample {
+    const message = createBaseEvalSample();
+    message.eventId = object.eventId ?? "";
+    message.context = (object.context !== undefined && object.context !== null)
+      ? RequestContext.fromPartial(object.context)
+      : undefined;
+    message.promptType = object.promptType ?? "";
+    message.requestBody = object.requestBody ?? Buffer.alloc(0);
+    message.servedModel = object.servedModel ?? "";
+    message.servedMessage = object.servedMessage ?? Buffer.alloc(0);
+    message.servedUsage = (object.servedUsage !== undefined && object.servedUsage !== null)
+      ? Usage.fromPartial(object.servedUsage)
+      : undefined;
+    message.baselineModel = object.baselineModel ?? "";
+    message.atMs = object.atMs ?? 0;
+    message.candidateOutputInvalid = object.candidateOutputInvalid ?? false;
+    message.invalidCandidate = object.invalidCandidate ?? "";
+    return message;
+  },
+};
+
+function createBaseEvalVerdict(): EvalVerdict {
+  return {
+    eventId: "",
+    sampleId: "",
+    tenantId: "",
+    promptType: "",
+    baselineModel: "",
+    candidateModel: "",
+    score: 0,
+    judge: "",
+    judgeModel: "",
+    detail: "",
+    evalCostPico: "",
+    atMs: 0,
+  };
+}
+
+export const EvalVerdict: MessageFns<EvalVerdict> = {
+  encode(message: EvalVerdict, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.sampleId !== "") {
+      writer.uint32(18).string(message.sampleId);
+    }
+    if (message.tenantId !== "") {
+      writer.uint32(26).string(message.tenantId);
+    }
+    if (message.promptType !== "") {
+      writer.uint32(34).string(message.promptType);
+    }
+    if (message.baselineModel !== "") {
+      writer.uint32(42).string(message.baselineModel);
+    }
+    if (message.candidateModel !== "") {
+      writer.uint32(50).string(message.candidateModel);
+    }
+    if (message.score !== 0) {
+      writer.uint32(57).double(message.score);
+    }
+    if (message.judge !== "") {
+      writer.uint32(66).string(message.judge);
+    }
+    if (message.judgeModel !== "") {
+      writer.uint32(74).string(message.judgeModel);
+    }
+    if (message.detail !== "") {
+      writer.uint32(82).string(message.detail);
+    }
+    if (message.evalCostPico !== "") {
+      writer.uint32(90).string(message.evalCostPico);
+    }
+    if (message.atMs !== 0) {
+      writer.uint32(96).int64(message.atMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EvalVerdict {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvalVerdict();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sampleId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.promptType = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.baselineModel = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.candidateModel = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.score = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.judge = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.judgeModel = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.evalCostPico = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.atMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<EvalVerdict>, I>>(base?: I): EvalVerdict {
+    return EvalVerdict.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EvalVerdict>, I>>(object: I): EvalVerdict {
+    const message = createBaseEvalVerdict();
+    message.eventId = object.eventId ?? "";
+    message.sampleId = object.sampleId ?? "";
+    message.tenantId = object.tenantId ?? "";
+    message.promptType = object.promptType ?? "";
+    message.baselineModel = object.baselineModel ?? "";
+    message.candidateModel = object.candidateModel ?? "";
+    message.score = object.score ?? 0;
+    message.judge = object.judge ?? "";
+    message.judgeModel = object.judgeModel ?? "";
+    message.detail = object.detail ?? "";
+    message.evalCostPico = object.evalCostPico ?? "";
+    message.atMs = object.atMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseParityDecision(): ParityDecision {
+  return {
+    eventId: "",
+    tenantId: "",
+    promptType: "",
+    baselineModel: "",
+    candidateModel: "",
+    servingModel: "",
+    status: "",
+    comparisons: 0,
+    lowerBound: 0,
+    reason: "",
+    atMs: 0,
+    routeStatus: "",
+  };
+}
+
+export const ParityDecision: MessageFns<ParityDecision> = {
+  encode(message: ParityDecision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.tenantId !== "") {
+      writer.uint32(18).string(message.tenantId);
+    }
+    if (message.promptType !== "") {
+      writer.uint32(26).string(message.promptType);
+    }
+    if (message.baselineModel !== "") {
+      writer.uint32(34).string(message.baselineModel);
+    }
+    if (message.candidateModel !== "") {
+      writer.uint32(42).string(message.candidateModel);
+    }
+    if (message.servingModel !== "") {
+      writer.uint32(50).string(message.servingModel);
+    }
+    if (message.status !== "") {
+      writer.uint32(58).string(message.status);
+    }
+    if (message.comparisons !== 0) {
+      writer.uint32(64).uint32(message.comparisons);
+    }
+    if (message.lowerBound !== 0) {
+      writer.uint32(73).double(message.lowerBound);
+    }
+    if (message.reason !== "") {
+      writer.uint32(82).string(message.reason);
+    }
+    if (message.atMs !== 0) {
+      writer.uint32(88).int64(message.atMs);
+    }
+    if (message.routeStatus !== "") {
+      writer.uint32(98).string(message.routeStatus);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ParityDecision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseParityDecision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.promptType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.baselineModel = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.candidateModel = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.servingModel = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.comparisons = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.lowerBound = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.atMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.routeStatus = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ParityDecision>, I>>(base?: I): ParityDecision {
+    return ParityDecision.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ParityDecision>, I>>(object: I): ParityDecision {
+    const message = createBaseParityDecision();
+    message.eventId = object.eventId ?? "";
+    message.tenantId = object.tenantId ?? "";
+    message.promptType = object.promptType ?? "";
+    message.baselineModel = object.baselineModel ?? "";
+    message.candidateModel = object.candidateModel ?? "";
+    message.servingModel = object.servingModel ?? "";
+    message.status = object.status ?? "";
+    message.comparisons = object.comparisons ?? 0;
+    message.lowerBound = object.lowerBound ?? 0;
+    message.reason = object.reason ?? "";
+    message.atMs = object.atMs ?? 0;
+    message.routeStatus = object.routeStatus ?? "";
     return message;
   },
 };

@@ -1,0 +1,50 @@
+// The one place where billing's typed errors become wire errors: the OpenAI error envelope
+// `{"error":{"message","type","param","code"}}` with an HTTP status.
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { AssayError, Logger } from '@assay/platform';
+import type { FastifyReply } from 'fastify';
+import { BudgetBelowCommitted, BudgetExhausted, LeaseOverdrawn, UnknownLease } from '../budget-lease';
+import { SettleIdReused, UnknownBudget } from '../budget-store';
+import { TrendRangeTooLong } from '../billing-reports';
+import { PlanChangeRewritesHistory, UnknownPlan } from '../plan-assignments';
+
+const log = new Logger('billing-api');
+
+/** The wire form of an error raised while serving a billing API call. */
+export function billingWireError(error: unknown): AssayError {
+  if (error instanceof AssayError) return error;
+  const conflict = (code: string, message: string, param: string | null = null) => new AssayError({ status: 409, type: 'invalid_request_error', code, message, param });
+  if (error instanceof BudgetExhausted) {
+    return new AssayError({ status: 402, type: 'insufficient_quota', code: 'budget_exhausted', message: `Budget ${error.budgetId} is exhausted: nothing is left to lease.` });
+  }
+  if (error instanceof UnknownBudget) return new AssayError({ status: 404, type: 'invalid_request_error', code: 'budget_not_found', message: `No budget ${error.budgetId}.` });
+  if (error instanceof UnknownLease) return new AssayError({ status: 404, type: 'invalid_request_error', code: 'lease_not_found', message: `No open lease ${error.leaseId}.` });
+  if (error instanceof LeaseOverdrawn) return conflict('lease_overdrawn', `Lease ${error.leaseId} holds ${error.remaining} units; cannot settle ${error.amount}.`, 'spent_units');
+  if (error instanceof BudgetBelowCommitted) {
+    return conflict('cap_below_committed', `Budget ${error.budgetId} has ${error.committed} units spent or leased; its cap cannot go below that.`, 'cap_units');
+  }
+  if (error instanceof SettleIdReused) return conflict('settle_id_reused', `Settle id ${error.settleId} was already used on lease ${error.leaseId} with a different body.`, 'settle_id');
+  if (error instanceof UnknownPlan) return AssayError.invalidRequest(`Unknown plan '${error.planId}'. Known plans: ${error.knownPlanIds.join(', ')}.`, 'plan', 'unknown_plan');
+  if (error instanceof PlanChangeRewritesHistory) {
+    return conflict(error.reason === 'in_the_past' ? 'plan_change_in_past' : 'plan_change_after_charges', error.message, 'effective_from');
+  }
+  if (error instanceof TrendRangeTooLong) return AssayError.invalidRequest(error.message, 'from', 'range_too_long');
+  log.error('unexpected error', { error: error instanceof Error ? error.stack : String(error) });
+  return new AssayError({ status: 500, type: 'api_error', message: 'The billing service failed to process the request.' });
+}
+
+@Catch()
+export class BillingErrorFilter implements ExceptionFilter {
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (error instanceof HttpException) {
+      // Raised by NestJS itself (a malformed JSON body, say): keep its status, speak the envelope.
+      const body = error.getResponse();
+      const message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
+      void reply.status(error.getStatus()).send(new AssayError({ status: error.getStatus(), type: 'invalid_request_error', message }).toOpenAIEnvelope());
+      return;
+    }
+    const wire = billingWireError(error);
+    void reply.status(wire.status).send(wire.toOpenAIEnvelope());
+  }
+}
