@@ -130,6 +130,17 @@ describe('parity engine (cluster wiring)', () => {
     return served;
   }
 
+  async function streamAnswer(body: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<{ content: string; models: string[] }> {
+    const stream = await client.chat.completions.create({ ...body, stream: true });
+    let content = '';
+    const models = new Set<string>();
+    for await (const chunk of stream) {
+      content += chunk.choices[0]?.delta?.content ?? '';
+      models.add(chunk.model);
+    }
+    return { content, models: [...models] };
+  }
+
   it('promotes the cheap model on the prompt type where it matches the baseline, and never on the one where it does not', async () => {
     await Promise.all([send(invoiceTriage, 0, 60), send(memoRouting, 0, 60)]);
     const invoices = await eventually(() => statusOf('invoice'), (s) => s?.status === 'promoted', 60_000);
@@ -147,6 +158,10 @@ describe('parity engine (cluster wiring)', () => {
     const served = await eventually(() => send(invoiceTriage, 100, 1), (models) => models[0] === 'small-model', 5_000);
     expect(served).toEqual(['small-model']);
     expect(await send(memoRouting, 100, 3)).toEqual(['big-model', 'big-model', 'big-model']);
+    // A streamed structured request on the candidate is held until it validates, then released whole.
+    const streamed = await streamAnswer(invoiceTriage(101));
+    expect(Object.keys(JSON.parse(streamed.content) as object).sort()).toEqual(['priority', 'queue']);
+    expect(streamed.models.some((m) => m.includes('small'))).toBe(true);
     const invoices = await eventually(() => statusOf('invoice'), (s) => (s?.served_by_candidate ?? 0) > 0);
     expect(BigInt(invoices!.eval_spend_usd.replace('.', ''))).toBeGreaterThan(0n);
   });
@@ -160,8 +175,12 @@ describe('parity engine (cluster wiring)', () => {
       expect(response.headers.get('x-assay-model')).toBe('big-model');
       expect(response.headers.get('x-assay-attempts')).toBe('2');
     }
-    // The three replaced answers reached the statistics as losses, not enough to demote yet.
-    const invoices = await eventually(() => statusOf('invoice'), (s) => (s?.candidates[0]?.driftComparisons ?? 0) >= 3);
+    // Streamed: the candidate's invalid stream is never released; the baseline's stream is.
+    const streamed = await streamAnswer(invoiceTriage(203));
+    expect(Object.keys(JSON.parse(streamed.content) as object).sort()).toEqual(['priority', 'queue']);
+    expect(streamed.models.some((m) => m.includes('small'))).toBe(false);
+    // The four replaced answers reached the statistics as losses, not enough to demote yet.
+    const invoices = await eventually(() => statusOf('invoice'), (s) => (s?.candidates[0]?.driftComparisons ?? 0) >= 4);
     expect(invoices!.status).toBe('promoted');
   });
 

@@ -12,6 +12,7 @@ import {
   answerText,
   buildJudgeRequest,
   combineJudgeOrders,
+  DEFAULT_JUDGE_TEMPLATE,
   EvalBudget,
   fingerprintPrompt,
   judgeStructured,
@@ -20,6 +21,7 @@ import {
   PromptTypeQualification,
   questionOf,
   resolveParityPolicy,
+  structuredOutputKind,
   type ComparisonScore,
   type ParityDecision,
   type ParityPolicies,
@@ -38,8 +40,8 @@ export type ModelPricer = (model: string, usage: Usage, atMs: number) => bigint 
  */
 const REFERENCE_USAGE: Usage = { promptTokens: 1000, completionTokens: 250, totalTokens: 1250, cachedTokens: 0, reasoningTokens: 0 };
 
-/** Why 3×: a replay plus two judge calls of about the same size; reserved up front so the daily budget holds. */
-const ESTIMATE_FACTOR = 3n;
+/** Room reserved for the judge's verdict and any preamble it adds, in tokens. */
+const JUDGE_ANSWER_TOKENS = 50;
 
 export type SampleOutcome = 'judged' | 'duplicate' | 'no-policy' | 'no-candidate' | 'stale' | 'over-budget' | 'unjudgeable' | 'replay-failed';
 
@@ -107,7 +109,7 @@ export class SampleEvaluator {
     } else {
       const replayModel = sample.servedModel === baseline ? candidate : sample.servedModel === candidate ? baseline : null;
       if (!replayModel) return 'stale';
-      const estimate = (this.deps.priceModel(replayModel, sample.servedUsage ?? REFERENCE_USAGE, this.now()) ?? 0n) * ESTIMATE_FACTOR;
+      const estimate = this.estimateComparison(sample, body, policy, baseline, replayModel);
       if (!this.budget.reserve(tenantId, estimate, this.now())) return 'over-budget';
       let spent = 0n;
       try {
@@ -128,6 +130,21 @@ export class SampleEvaluator {
     }
     await this.record(sample, qualification, candidateModel, judgement);
     return 'judged';
+  }
+
+  /**
+   * What a comparison will cost, reserved before any money is spent: the replay at the served
+   * answer's size, and for free text two judge calls that each read the prompt and both answers.
+   * Structured output is judged in code and costs only the replay.
+   */
+  private estimateComparison(sample: EvalSample, body: Record<string, unknown>, policy: ParityPolicy, baseline: string, replayModel: string): bigint {
+    const usage = sample.servedUsage ?? REFERENCE_USAGE;
+    const at = this.now();
+    const replay = this.deps.priceModel(replayModel, usage, at) ?? 0n;
+    if (structuredOutputKind(body as never) !== null) return replay;
+    const judgeTokens = Math.ceil((policy.judgePromptTemplate ?? DEFAULT_JUDGE_TEMPLATE).length / 4) + usage.promptTokens + 2 * usage.completionTokens;
+    const judgeUsage: Usage = { promptTokens: judgeTokens, completionTokens: JUDGE_ANSWER_TOKENS, totalTokens: judgeTokens + JUDGE_ANSWER_TOKENS, cachedTokens: 0, reasoningTokens: 0 };
+    return replay + 2n * (this.deps.priceModel(policy.judgeModel ?? baseline, judgeUsage, at) ?? 0n);
   }
 
   private async qualificationFor(tenantId: string, sample: EvalSample, policy: ParityPolicy, body: Record<string, unknown>): Promise<PromptTypeQualification> {
