@@ -22,12 +22,14 @@ function configFor(mockUrl: string, tenants: Record<string, Record<string, unkno
     models: [
       { name: 'big-model', provider: 'mock', upstreamModel: 'parity-big' },
       { name: 'small-model', provider: 'mock', upstreamModel: 'parity-small' },
+      { name: 'tiny-model', provider: 'mock', upstreamModel: 'parity-tiny' },
       { name: 'judge-model', provider: 'mock', upstreamModel: 'parity-judge' },
       { name: 'garbled-judge', provider: 'mock', upstreamModel: 'parity-garbled' },
     ],
     priceOverrides: [
       { provider: 'mock', model: 'parity-big', effectiveFrom: '2025-01-01T00:00:00Z', inputPerMTok: '2.5', outputPerMTok: '10' },
       { provider: 'mock', model: 'parity-small', effectiveFrom: '2025-01-01T00:00:00Z', inputPerMTok: '0.15', outputPerMTok: '0.6' },
+      { provider: 'mock', model: 'parity-tiny', effectiveFrom: '2025-01-01T00:00:00Z', inputPerMTok: '0.05', outputPerMTok: '0.1' },
       { provider: 'mock', model: 'parity-judge', effectiveFrom: '2025-01-01T00:00:00Z', inputPerMTok: '1', outputPerMTok: '1' },
       { provider: 'mock', model: 'parity-garbled', effectiveFrom: '2025-01-01T00:00:00Z', inputPerMTok: '1', outputPerMTok: '1' },
     ],
@@ -156,5 +158,28 @@ describe('sample evaluation', () => {
     expect(second.view(tenantId, 'release-notes')).toEqual(first.view(tenantId, 'release-notes'));
     expect(await second.onEvalSample(sampleFor(tenantId))).toBe('judged');
     expect(second.view(tenantId, 'release-notes')!.candidates[0].n).toBe(4);
+  });
+
+  it('requalifies by itself when a cheaper model joins the allowed candidates', async () => {
+    const tenantId = `eval-${randomUUID()}`;
+    const before = evaluatorFor(configFor(mock.url, { [tenantId]: { candidates: ['small-model'], judgeModel: 'judge-model' } }));
+    await before.start();
+    await before.onEvalSample(sampleFor(tenantId));
+    // A model cheaper than the one being qualified joins the menu: it is tried first (cheapest first).
+    const after = evaluatorFor(configFor(mock.url, { [tenantId]: { candidates: ['small-model', 'tiny-model'], judgeModel: 'judge-model' } }));
+    await after.start();
+    mock.resetRequests();
+    expect(await after.onEvalSample(sampleFor(tenantId))).toBe('judged');
+    expect(mock.requests().some((r) => (r.body as { model: string }).model === 'parity-tiny')).toBe(true);
+    const view = after.view(tenantId, 'release-notes')!;
+    expect(view.candidates.map((c) => [c.model, c.status, c.n])).toEqual([
+      ['tiny-model', 'qualifying', 1],
+      ['small-model', 'waiting', 0],
+    ]);
+    const decisions = await new ParityStore(db).decisions(tenantId, 'release-notes');
+    expect(decisions.map((d) => [d.status, d.candidate])).toEqual([
+      ['qualifying', 'small-model'],
+      ['qualifying', 'tiny-model'],
+    ]);
   });
 });

@@ -15,10 +15,16 @@ runMain('router', async () => {
   const parity = new ParityRouting(parityPoliciesFromConfig(config.parity), events, (m) => models.has(m));
   const decisions = new KafkaSubscriber({ brokers: config.kafka.brokers, clientId: 'assay-router' });
   // A group per replica: every replica must see every decision, from the start of the compacted log.
-  await decisions.subscribe(`assay-router-${randomUUID()}`, [Topics.parityDecision], async (event) => parity.applyDecision(ParityDecision.decode(event.value)));
+  const log = new Logger('router');
+  await decisions.subscribe(`assay-router-${randomUUID()}`, [Topics.parityDecision], async (event) => {
+    const decision = ParityDecision.decode(event.value);
+    parity.applyDecision(decision);
+    // lagMs: from the evaluator's decision to this replica applying it (DESIGN.md asks for < 1 s).
+    log.info('parity decision applied', { tenant: decision.tenantId, promptType: decision.promptType, servingModel: decision.servingModel, status: decision.status, lagMs: Date.now() - decision.atMs });
+  });
   const router = new ModelRouter(config, connector, events, parity);
   const server = await startGrpcServer(config.router.listen, [{ definition: RouterService, implementation: chatPortHandlers(router) }]);
-  new Logger('router').info('listening', { grpc: config.router.listen });
+  log.info('listening', { grpc: config.router.listen });
   onShutdown('router', async () => {
     await server.close();
     await decisions.close();
