@@ -304,4 +304,37 @@ describe('cluster wiring', () => {
     await eventually(() => repo.countBy({ eventId: marker }), (n) => n === 1);
     expect(await repo.countBy({ eventId: duplicated })).toBe(1);
   });
+
+  it('prices with a price override recorded over the billing API from its effective time on, in every service, without a restart', async () => {
+    const admin = { authorization: `Bearer ${E2E_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    // Figures of this run only (earlier runs left their own overrides of this model on the topic).
+    const inputPerMTok = `${1 + (Date.now() % 997)}.25`;
+    const effectiveFrom = new Date(Date.now() + 4_000);
+    const put = await fetch(`${billingBase}/prices`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ provider: 'mock', model: 'negotiated-model', effective_from: effectiveFrom.toISOString(), input_per_mtok: inputPerMTok, output_per_mtok: '3' }),
+    });
+    expect(put.status).toBe(201);
+    const ask = () => client.chat.completions.create({ model: 'mock-negotiated', messages: [{ role: 'user', content: 'What is our rate?' }] }).withResponse();
+    const attemptRow = async (requestId: string) => (await eventually(() => usageRows(requestId), (r) => r.length >= 2)).find((r) => r.kind === 'attempt')!;
+
+    const before = await ask();
+    await new Promise((r) => setTimeout(r, Math.max(0, effectiveFrom.getTime() - Date.now() + 50)));
+    const after = await ask();
+
+    const early = await attemptRow(before.response.headers.get('x-request-id')!);
+    expect(early.priceEffectiveFrom?.getTime()).not.toBe(effectiveFrom.getTime());
+    const late = await attemptRow(after.response.headers.get('x-request-id')!);
+    expect(late.priceEffectiveFrom?.toISOString()).toBe(effectiveFrom.toISOString());
+    const expected = BigInt(late.promptTokens) * BigInt(inputPerMTok.replace('.', '')) * 10_000n + BigInt(late.completionTokens) * 3_000_000n;
+    expect(late.costPico).toBe(expected);
+    // The connector's header and billing's COGS use the same override.
+    expect(after.response.headers.get('x-assay-cost')).toBe(formatUsd(expected, 9));
+    const [charge] = await eventually(
+      () => db.query(`SELECT cogs_pico::text AS cogs FROM billing.request_charges WHERE request_id = $1`, [after.response.headers.get('x-request-id')]),
+      (rows: Array<{ cogs: string }>) => rows.length === 1 && rows[0].cogs !== '0',
+    );
+    expect(charge.cogs).toBe(expected.toString());
+  });
 });

@@ -14,6 +14,8 @@ models:
   - { name: mock-embed, provider: mock }
   - { name: mock-slow, provider: mock, upstreamModel: slow-model }
   - { name: mock-trickle, provider: mock, upstreamModel: trickle-model }
+  # Priced only by overrides recorded over the billing API (cluster e2e), so they touch no other test.
+  - { name: mock-negotiated, provider: mock, upstreamModel: negotiated-model }
   - { name: claude-via-mock, provider: anthropic-mock, upstreamModel: claude-sonnet-4-6 }
   - { name: gemini-via-mock, provider: gemini-mock, upstreamModel: gemini-2.5-flash }
   - { name: azure-via-mock, provider: azure-mock, upstreamModel: gpt-4o-deployment }

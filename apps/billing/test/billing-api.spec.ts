@@ -88,7 +88,7 @@ describe('billing API', () => {
 
       const first = await lease(id, 'ingress-1', '100');
       expect(first.status).toBe(201);
-      expect(first.body).toEqual({ lease_id: `${id}:1`, budget_id: id, holder_id: 'ingress-1', granted_units: '100' });
+      expect(first.body).toEqual({ lease_id: `${id}:1`, budget_id: id, holder_id: 'ingress-1', granted_units: '100', expires_at: expect.any(String), ttl_seconds: 300, replayed: false });
       // Asking for more than a quarter of what is left gets a quarter: 900 / 4.
       expect((await lease(id, 'ingress-2', '10000')).body.granted_units).toBe('225');
 
@@ -108,7 +108,9 @@ describe('billing API', () => {
 
       const once = await settle(leaseId, 's1', '50');
       expect(once.status).toBe(200);
-      expect(once.body).toEqual({ lease_id: leaseId, settle_id: 's1', spent_units: '50', closed: false, remaining_units: '150', returned_units: '0', replayed: false });
+      expect(once.body).toEqual({
+        lease_id: leaseId, settle_id: 's1', spent_units: '50', closed: false, remaining_units: '150', returned_units: '0', expires_at: expect.any(String), replayed: false,
+      });
       // A retried call (the first reply was lost) changes nothing.
       expect((await settle(leaseId, 's1', '50')).body).toEqual({ ...once.body, replayed: true });
       expect((await call('GET', budgetPath(id))).body).toMatchObject({ spent_units: '50', outstanding_units: '150', available_units: '800' });

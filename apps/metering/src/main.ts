@@ -1,8 +1,8 @@
-// Metering service (cluster wiring): consumes usage events from Kafka into PostgreSQL.
+// Metering service (cluster wiring): consumes usage events from Kafka into PostgreSQL, priced with
+// the catalog and the operator's price overrides (followed live from their compacted topic).
 import { Topics } from '@assay/contracts';
 import { KafkaSubscriber } from '@assay/messaging';
-import { CatalogPricer, meteringDatabase, UsageRecorder } from '@assay/metering';
-import { loadDefaultCatalog } from '@assay/pricing';
+import { CatalogPricer, followPriceOverrides, livePriceCatalog, meteringDatabase, UsageRecorder } from '@assay/metering';
 import { configPath, loadConfig, Logger, onShutdown, openDatabase, runMain } from '@assay/platform';
 
 const METERING_GROUP = 'assay-metering';
@@ -12,7 +12,10 @@ runMain('metering', async () => {
   if (!config.database.url) throw new Error('metering needs database.url (or DATABASE_URL) in cluster wiring');
   const db = await openDatabase(config.database.url, [meteringDatabase], 'assay-metering');
   const subscriber = new KafkaSubscriber({ brokers: config.kafka.brokers, clientId: 'assay-metering' });
-  await subscriber.subscribeBatch(METERING_GROUP, [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db, CatalogPricer.fromConfig(loadDefaultCatalog(), config)).recordBatch);
+  const prices = livePriceCatalog(config);
+  // Every override first: a usage backlog consumed before them would be priced without them.
+  await followPriceOverrides(subscriber, prices, 'assay-metering-prices');
+  await subscriber.subscribeBatch(METERING_GROUP, [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db, CatalogPricer.fromConfig(prices, config)).recordBatch);
   new Logger('metering').info('consuming', { topics: [Topics.requestCompleted, Topics.providerAttempt] });
   onShutdown('metering', async () => {
     await subscriber.close();

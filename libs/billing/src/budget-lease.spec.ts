@@ -1,4 +1,4 @@
-import { BudgetAccount, BudgetBelowCommitted, LeaseOverdrawn, LeaseWallet, UnknownLease } from './budget-lease';
+import { BudgetAccount, BudgetBelowCommitted, LeaseExpired, LeaseOverdrawn, LeaseWallet, MAX_LEASE_TTL_SECONDS, UnknownLease } from './budget-lease';
 
 describe('BudgetAccount', () => {
   it('grants what is asked while the budget is large', () => {
@@ -102,6 +102,90 @@ describe('BudgetAccount', () => {
   });
 });
 
+describe('BudgetAccount lease lifetime', () => {
+  const t0 = new Date('2026-03-02T10:00:00.000Z');
+  const at = (seconds: number) => new Date(t0.getTime() + seconds * 1_000);
+
+  it('grants a lease that expires its ttl after it was granted', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    expect(account.grantLease('h', 100n, { now: t0, ttlSeconds: 300 })).toEqual({ leaseId: 'b:1', holderId: 'h', granted: 100n, expiresAt: at(300), ttlSeconds: 300 });
+    expect(account.grantLease('h', 100n)).toEqual({ leaseId: 'b:2', holderId: 'h', granted: 100n });
+  });
+
+  it('gives what an expired lease still held back to the budget and counts only what was settled', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    const lapsing = account.grantLease('crashed', 400n, { now: t0, ttlSeconds: 60 })!;
+    const renewed = account.grantLease('alive', 200n, { now: t0, ttlSeconds: 60 })!;
+    const forever = account.grantLease('legacy', 100n)!;
+    account.settle(lapsing.leaseId, 150n, at(10));
+    account.renewLease(renewed.leaseId, at(30));
+
+    expect(account.expireLeases(at(69))).toEqual([]);
+    expect(account.expireLeases(at(70))).toEqual([{ leaseId: lapsing.leaseId, holderId: 'crashed', returned: 250n, expiresAt: at(70) }]);
+    expect([account.spent, account.outstanding, account.available]).toEqual([150n, 300n, 550n]);
+    expect(account.openLeases().map((l) => l.leaseId)).toEqual([renewed.leaseId, forever.leaseId]);
+    expect(account.expireLeases(at(70))).toEqual([]);
+    expect(account.expireLeases(at(90)).map((l) => l.leaseId)).toEqual([renewed.leaseId]);
+    expect(account.expireLeases(at(1_000_000)).map((l) => l.leaseId)).toEqual([]); // no term, no expiry
+  });
+
+  it('renews a lease by its own ttl on every settlement, and never shortens a term', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    const lease = account.grantLease('h', 400n, { now: t0, ttlSeconds: 300 })!;
+    account.settle(lease.leaseId, 10n, at(100));
+    expect(account.openLease(lease.leaseId)?.expiresAt).toEqual(at(400));
+    expect(account.renewLease(lease.leaseId, at(200), 600)).toEqual(at(800));
+    // The new ttl is the lease's own from now on.
+    account.settle(lease.leaseId, 10n, at(300));
+    expect(account.openLease(lease.leaseId)).toMatchObject({ expiresAt: at(900), ttlSeconds: 600 });
+    expect(account.renewLease(lease.leaseId, at(310), 10)).toEqual(at(900));
+    // A settlement without a time (the pure simulation's) leaves the term alone.
+    account.settle(lease.leaseId, 10n);
+    expect(account.openLease(lease.leaseId)?.expiresAt).toEqual(at(900));
+  });
+
+  it('refuses to settle, return or renew a lease whose term has ended, even before it is expired', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    const lease = account.grantLease('h', 400n, { now: t0, ttlSeconds: 60 })!;
+    expect(() => account.settle(lease.leaseId, 1n, at(60))).toThrow(LeaseExpired);
+    expect(() => account.returnLease(lease.leaseId, 0n, at(61))).toThrow(LeaseExpired);
+    expect(() => account.renewLease(lease.leaseId, at(60))).toThrow(new LeaseExpired(lease.leaseId, at(60)));
+    expect([account.spent, account.outstanding]).toEqual([0n, 400n]);
+    account.expireLeases(at(60));
+    expect(() => account.settle(lease.leaseId, 1n, at(60))).toThrow(UnknownLease);
+  });
+
+  it('gives a lease without a term one when renewed with a ttl', () => {
+    const account = new BudgetAccount('b', 1_000n);
+    const lease = account.grantLease('h', 10n)!;
+    expect(() => account.renewLease(lease.leaseId, t0)).toThrow('has no term');
+    expect(account.renewLease(lease.leaseId, t0, 30)).toEqual(at(30));
+    expect(account.expireLeases(at(30)).map((l) => l.returned)).toEqual([10n]);
+  });
+
+  it('refuses a ttl that is not a whole number of seconds within bounds', () => {
+    const account = new BudgetAccount('b', 1_000n);
+    for (const ttlSeconds of [0, -1, 1.5, MAX_LEASE_TTL_SECONDS + 1, Number.NaN]) {
+      expect(() => account.grantLease('h', 10n, { now: t0, ttlSeconds })).toThrow(RangeError);
+    }
+    const lease = account.grantLease('h', 10n, { now: t0, ttlSeconds: MAX_LEASE_TTL_SECONDS })!;
+    expect(lease.leaseId).toBe('b:1'); // the refused requests granted nothing
+    expect(() => account.renewLease(lease.leaseId, t0, 0)).toThrow(RangeError);
+  });
+
+  it('restores terms exactly, and refuses half a term', () => {
+    const account = new BudgetAccount('b', 1_000n, { tailShare: 1n });
+    account.grantLease('h1', 300n, { now: t0, ttlSeconds: 300 });
+    account.grantLease('h2', 200n);
+    const restored = BudgetAccount.restore('b', account.state(), { tailShare: 1n });
+    expect(restored.state()).toEqual(account.state());
+    expect(restored.expireLeases(at(300)).map((l) => l.leaseId)).toEqual(['b:1']);
+    const lease = { leaseId: 'b:1', holderId: 'h', granted: 1n };
+    expect(() => BudgetAccount.restore('b', { total: 1n, spent: 0n, leaseSequence: 1, openLeases: [{ ...lease, expiresAt: t0 }] })).toThrow('both expiresAt and ttlSeconds');
+    expect(() => BudgetAccount.restore('b', { total: 1n, spent: 0n, leaseSequence: 1, openLeases: [{ ...lease, expiresAt: t0, ttlSeconds: 0 }] })).toThrow(RangeError);
+  });
+});
+
 describe('LeaseWallet', () => {
   it('spends locally from its leases, oldest first, and refuses what it cannot cover', () => {
     const wallet = new LeaseWallet({ lowWaterMark: 10n });
@@ -117,6 +201,8 @@ describe('LeaseWallet', () => {
       { leaseId: 'l2', spent: 10n, closed: false },
     ]);
     expect(wallet.settlements()).toEqual([]);
+    // Idle leases too, when asked: settling nothing still renews them.
+    expect(wallet.settlements({ all: true })).toEqual([{ leaseId: 'l2', spent: 0n, closed: false }]);
     expect(wallet.returnAll()).toEqual([{ leaseId: 'l2', unused: 10n }]);
     expect(wallet.remaining).toBe(0n);
   });
@@ -128,6 +214,20 @@ describe('LeaseWallet', () => {
     expect(wallet.needsRefill()).toBe(false);
     wallet.trySpend(20n);
     expect(wallet.needsRefill()).toBe(true);
+  });
+
+  it('drops a lease billing no longer honours, reporting the spending that will not be charged', () => {
+    const wallet = new LeaseWallet({ lowWaterMark: 0n });
+    wallet.take({ leaseId: 'l1', holderId: 'h', granted: 30n });
+    wallet.take({ leaseId: 'l2', holderId: 'h', granted: 20n });
+    wallet.trySpend(10n);
+    wallet.settlements();
+    wallet.trySpend(5n);
+    expect(wallet.drop('l1')).toBe(5n);
+    expect(wallet.drop('l1')).toBe(0n);
+    expect(wallet.remaining).toBe(20n);
+    expect(wallet.trySpend(21n)).toBe(false);
+    expect(wallet.returnAll()).toEqual([{ leaseId: 'l2', unused: 20n }]);
   });
 
   it('refuses negative amounts and a lease taken twice', () => {
@@ -209,4 +309,63 @@ describe('spending a budget from many replicas', () => {
       expect(budget - spent).toBeLessThan(300n * BigInt(holders.length) + 300n);
     }
   });
+
+  it.each(Array.from({ length: 10 }, (_, i) => i + 1))(
+    'recovers the leases of crashed replicas, overspending by at most what they had not settled (seed %i)',
+    (seed) => {
+      const random = rng(1_000 + seed);
+      const int = (lo: number, hi: number) => BigInt(lo + Math.floor(random() * (hi - lo + 1)));
+      const budget = int(10_000, 200_000);
+      const ttlSeconds = 60;
+      const account = new BudgetAccount(`crashing-${seed}`, budget);
+      let clock = Date.parse('2026-03-02T10:00:00Z');
+      const replicas = Array.from({ length: 4 }, (_, i) => ({ id: `ingress-${i}`, wallet: new LeaseWallet({ lowWaterMark: 100n }), settledAt: clock }));
+      let spent = 0n; // what replicas actually spent, reported or not
+      let unsettledAtCrash = 0n; // what crashed replicas spent and never reported
+
+      const settle = (r: (typeof replicas)[number], now: Date) => {
+        r.settledAt = now.getTime();
+        for (const s of r.wallet.settlements({ all: true })) {
+          account.settle(s.leaseId, s.spent, now);
+          if (s.closed) account.returnLease(s.leaseId, 0n, now);
+        }
+      };
+
+      for (let step = 0; step < 2_000; step++) {
+        clock += Number(int(0, 5)) * 1_000;
+        const now = new Date(clock);
+        account.expireLeases(now); // what the store does in every transaction on the budget
+        // A live replica settles at least every 20 s (a timer, as ingress does), well within the ttl.
+        for (const live of replicas) if (clock - live.settledAt >= 20_000) settle(live, now);
+        const r = replicas[Math.floor(random() * replicas.length)];
+        const roll = random();
+        if (roll < 0.7) {
+          const amount = int(1, 200);
+          if (!r.wallet.trySpend(amount)) {
+            const lease = account.grantLease(r.id, 2_000n, { now, ttlSeconds });
+            if (lease) r.wallet.take(lease);
+            if (r.wallet.trySpend(amount)) spent += amount;
+          } else spent += amount;
+        } else if (roll < 0.97) {
+          settle(r, now);
+        } else {
+          // Crash: the replica's leases and its unreported spending are gone; a new one starts empty.
+          unsettledAtCrash += r.wallet.settlements().reduce((sum, s) => sum + s.spent, 0n);
+          r.wallet = new LeaseWallet({ lowWaterMark: 100n });
+        }
+        if (account.spent + account.outstanding > account.total || spent > budget + unsettledAtCrash) {
+          throw new Error(`step ${step}: spent ${spent}, settled ${account.spent}, outstanding ${account.outstanding}, budget ${budget}, lost ${unsettledAtCrash}`);
+        }
+      }
+
+      for (const r of replicas) settle(r, new Date(clock));
+      account.expireLeases(new Date(clock + ttlSeconds * 1_000));
+      expect(account.openLeases()).toEqual([]);
+      expect(account.outstanding).toBe(0n);
+      // Every crashed lease came back: what is counted is exactly what was reported.
+      expect(account.spent).toBe(spent - unsettledAtCrash);
+      expect(account.available).toBe(budget - account.spent);
+      expect(unsettledAtCrash).toBeGreaterThan(0n); // the seed did crash replicas mid-spending
+    },
+  );
 });

@@ -6,14 +6,51 @@
 // outstanding), so the sum of all spending across all replicas can never exceed the budget. Leases
 // shrink as the budget runs low (a share of the remainder, not the requested size), so the tail of
 // a budget is spread over replicas instead of stranded in one. Pure: no clocks, no randomness,
-// no I/O; lease ids are sequential per account. The billing service persists an account between
-// calls (budget-store.ts): it restores one from its rows, applies a change, and writes state() back.
+// no I/O (the time is always passed in as `now`); lease ids are sequential per account. The billing
+// service persists an account between calls (budget-store.ts): it restores one from its rows,
+// applies a change, and writes state() back.
+//
+// Leases have a lifetime so that a crashed replica cannot strand its slice forever: a lease granted
+// with a term expires `ttlSeconds` after it was granted unless its holder renews it (every
+// settlement renews), and expireLeases() then closes it and gives what it still held back to the
+// budget. The holder's last settlement is what counts: spending it never reported is not charged,
+// so a vanished holder can overspend the budget by at most what its leases still held.
 import type { CreditUnits } from './ledger';
+
+/**
+ * Why 300 s: a holder settles every few seconds while it spends, so five minutes survive many
+ * missed settlements (a GC pause, a billing restart, a network blip) before a live lease lapses,
+ * yet a crashed replica's slice is back in the budget within minutes rather than hours.
+ */
+export const DEFAULT_LEASE_TTL_SECONDS = 300;
+/**
+ * Why 1 h: the longest a crashed replica can keep its slice away from everyone else; a holder
+ * that needs longer renews.
+ */
+export const MAX_LEASE_TTL_SECONDS = 3_600;
 
 export interface Lease {
   leaseId: string;
   holderId: string;
   granted: CreditUnits;
+  /** When billing closes the lease unless its holder renews it first; absent: never. */
+  expiresAt?: Date;
+  /** How far a renewal (or a settlement) pushes expiresAt beyond the time it happens. */
+  ttlSeconds?: number;
+}
+
+/** When a lease is granted and for how long; without one a lease never expires. */
+export interface LeaseTerm {
+  now: Date;
+  ttlSeconds: number;
+}
+
+/** A lease closed by expireLeases(): `returned` went back to the budget. */
+export interface ExpiredLease {
+  leaseId: string;
+  holderId: string;
+  returned: CreditUnits;
+  expiresAt: Date;
 }
 
 export interface BudgetAccountOptions {
@@ -35,6 +72,21 @@ export class UnknownLease extends Error {
   constructor(readonly leaseId: string) {
     super(`unknown or closed lease ${leaseId}`);
     this.name = 'UnknownLease';
+  }
+}
+
+/**
+ * The lease outlived its term without being renewed: billing closed it and gave its unspent rest
+ * back to the budget. Its holder must stop spending it; what it spent since its last settlement
+ * is not charged (REST: 410 lease_expired).
+ */
+export class LeaseExpired extends Error {
+  constructor(
+    readonly leaseId: string,
+    readonly expiresAt: Date,
+  ) {
+    super(`lease ${leaseId} expired at ${expiresAt.toISOString()}`);
+    this.name = 'LeaseExpired';
   }
 }
 
@@ -84,6 +136,8 @@ interface OpenLease {
   holderId: string;
   /** Granted and not yet settled. */
   remaining: CreditUnits;
+  expiresAt?: Date;
+  ttlSeconds?: number;
 }
 
 /** Billing's side: the budget, what has been spent, and the leases outstanding. */
@@ -119,7 +173,9 @@ export class BudgetAccount {
     for (const lease of state.openLeases) {
       if (lease.granted < 0n) throw new RangeError(`lease ${lease.leaseId} cannot hold a negative amount`);
       if (account.leases.has(lease.leaseId)) throw new RangeError(`lease ${lease.leaseId} is listed twice`);
-      account.leases.set(lease.leaseId, { holderId: lease.holderId, remaining: lease.granted });
+      if ((lease.expiresAt === undefined) !== (lease.ttlSeconds === undefined)) throw new RangeError(`lease ${lease.leaseId} needs both expiresAt and ttlSeconds, or neither`);
+      if (lease.ttlSeconds !== undefined) checkTtl(lease.ttlSeconds);
+      account.leases.set(lease.leaseId, { holderId: lease.holderId, remaining: lease.granted, expiresAt: lease.expiresAt, ttlSeconds: lease.ttlSeconds });
       account.outstandingUnits += lease.granted;
     }
     if (account.available < 0n) throw new RangeError(`budget ${budgetId}: spent and leased exceed the total`);
@@ -153,10 +209,12 @@ export class BudgetAccount {
   /**
    * Grants up to `requested`, never beyond what is available, and shrinking as the budget runs
    * low: min(requested, maxLease, max(minLease, available / tailShare), available). Returns
-   * undefined when nothing is available (the budget is exhausted).
+   * undefined when nothing is available (the budget is exhausted). With a term the lease expires
+   * `term.ttlSeconds` after `term.now` unless renewed.
    */
-  grantLease(holderId: string, requested: CreditUnits): Lease | undefined {
+  grantLease(holderId: string, requested: CreditUnits, term?: LeaseTerm): Lease | undefined {
     if (requested <= 0n) throw new RangeError('a lease request must be positive');
+    if (term) checkTtl(term.ttlSeconds);
     const available = this.available;
     if (available <= 0n) return undefined;
     let size = requested;
@@ -167,27 +225,33 @@ export class BudgetAccount {
     if (size > available) size = available;
     this.sequence += 1;
     const leaseId = `${this.budgetId}:${this.sequence}`;
-    this.leases.set(leaseId, { holderId, remaining: size });
+    const expiresAt = term && new Date(term.now.getTime() + term.ttlSeconds * 1_000);
+    this.leases.set(leaseId, { holderId, remaining: size, expiresAt, ttlSeconds: term?.ttlSeconds });
     this.outstandingUnits += size;
-    return { leaseId, holderId, granted: size };
+    return leaseView(leaseId, this.leases.get(leaseId)!);
   }
 
-  /** Records spending against an open lease; the lease stays open with the rest. */
-  settle(leaseId: string, spent: CreditUnits): void {
-    const lease = this.open(leaseId);
+  /**
+   * Records spending against an open lease; the lease stays open with the rest. Given `now`, a
+   * lease past its term is refused (LeaseExpired) and a live one is renewed by its own ttl: a
+   * holder that settles is alive.
+   */
+  settle(leaseId: string, spent: CreditUnits, now?: Date): void {
+    const lease = this.live(leaseId, now);
     if (spent < 0n) throw new RangeError(`settle ${leaseId}: spent ${spent} is negative`);
     if (spent > lease.remaining) throw new LeaseOverdrawn(leaseId, spent, lease.remaining);
     lease.remaining -= spent;
     this.outstandingUnits -= spent;
     this.spentUnits += spent;
+    if (now) extend(lease, now, lease.ttlSeconds);
   }
 
   /**
    * Closes a lease: `unused` goes back to the budget and the rest of what was still outstanding on
-   * the lease counts as spent.
+   * the lease counts as spent. Given `now`, a lease past its term is refused (LeaseExpired).
    */
-  returnLease(leaseId: string, unused: CreditUnits): void {
-    const lease = this.open(leaseId);
+  returnLease(leaseId: string, unused: CreditUnits, now?: Date): void {
+    const lease = this.live(leaseId, now);
     if (unused < 0n) throw new RangeError(`return ${leaseId}: unused ${unused} is negative`);
     if (unused > lease.remaining) throw new LeaseOverdrawn(leaseId, unused, lease.remaining);
     this.settle(leaseId, lease.remaining - unused);
@@ -196,9 +260,43 @@ export class BudgetAccount {
   }
 
   /**
-   * Closes a lease whose holder vanished (replica crashed, lease timed out). What it might have
-   * spent is unknown, so all of it counts as spent: under-using a budget is recoverable, overspending
-   * it is not.
+   * Keeps a lease alive: it now expires `ttlSeconds` (default: its own ttl, which a given one
+   * replaces for later renewals) after `now`. Never shortens a term: to end a lease early, return
+   * it. A lease granted without a term gets one. Returns the new expiry.
+   */
+  renewLease(leaseId: string, now: Date, ttlSeconds?: number): Date {
+    const lease = this.live(leaseId, now);
+    const ttl = ttlSeconds ?? lease.ttlSeconds;
+    if (ttl === undefined) throw new RangeError(`renew ${leaseId}: the lease has no term, so a ttl is needed`);
+    checkTtl(ttl);
+    lease.ttlSeconds = ttl;
+    extend(lease, now, ttl);
+    return lease.expiresAt!;
+  }
+
+  /**
+   * Closes every lease whose term ended at or before `now` and gives what it still held back to
+   * the budget. Spending its holder never settled is not charged: the holder's last settlement
+   * counts. Why not count the rest as spent (as revokeLease does): the lease most likely belongs
+   * to a crashed replica, which settles often and so had spent little of what it still held;
+   * counting that as spent would strand a slice of the budget per crash, which is what expiry is
+   * for. The price is bounded: at most what the lapsed leases still held.
+   */
+  expireLeases(now: Date): ExpiredLease[] {
+    const expired: ExpiredLease[] = [];
+    for (const [leaseId, lease] of [...this.leases]) {
+      if (lease.expiresAt === undefined || lease.expiresAt > now) continue;
+      this.outstandingUnits -= lease.remaining;
+      this.leases.delete(leaseId);
+      expired.push({ leaseId, holderId: lease.holderId, returned: lease.remaining, expiresAt: lease.expiresAt });
+    }
+    return expired;
+  }
+
+  /**
+   * Closes a lease without trusting its holder's books at all (an operator revokes it): what it
+   * might have spent is unknown, so all of it counts as spent. Under-using a budget is
+   * recoverable, overspending it is not. (A lease that merely lapsed is closed by expireLeases.)
    */
   revokeLease(leaseId: string): void {
     this.returnLease(leaseId, 0n);
@@ -214,18 +312,41 @@ export class BudgetAccount {
   /** An open lease with what it still holds (as `granted`); undefined when unknown or closed. */
   openLease(leaseId: string): Lease | undefined {
     const lease = this.leases.get(leaseId);
-    return lease && { leaseId, holderId: lease.holderId, granted: lease.remaining };
+    return lease && leaseView(leaseId, lease);
   }
 
   openLeases(): Lease[] {
-    return [...this.leases].map(([leaseId, l]) => ({ leaseId, holderId: l.holderId, granted: l.remaining }));
+    return [...this.leases].map(([leaseId, l]) => leaseView(leaseId, l));
   }
 
-  private open(leaseId: string): OpenLease {
+  /** The open lease; with `now`, refused when its term has ended (even if not yet expired by expireLeases). */
+  private live(leaseId: string, now: Date | undefined): OpenLease {
     const lease = this.leases.get(leaseId);
     if (!lease) throw new UnknownLease(leaseId);
+    if (now && lease.expiresAt !== undefined && lease.expiresAt <= now) throw new LeaseExpired(leaseId, lease.expiresAt);
     return lease;
   }
+}
+
+function checkTtl(ttlSeconds: number): void {
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_LEASE_TTL_SECONDS) {
+    throw new RangeError(`a lease ttl must be a whole number of seconds from 1 to ${MAX_LEASE_TTL_SECONDS}, not ${ttlSeconds}`);
+  }
+}
+
+/** Pushes a lease's expiry to `now + ttl` unless it already lasts longer. */
+function extend(lease: OpenLease, now: Date, ttlSeconds: number | undefined): void {
+  if (ttlSeconds === undefined) return;
+  const until = new Date(now.getTime() + ttlSeconds * 1_000);
+  if (lease.expiresAt === undefined || until > lease.expiresAt) lease.expiresAt = until;
+}
+
+/** A lease as callers see it: `granted` is what it still holds; no term fields when it has none. */
+function leaseView(leaseId: string, l: OpenLease): Lease {
+  const view: Lease = { leaseId, holderId: l.holderId, granted: l.remaining };
+  if (l.expiresAt !== undefined) view.expiresAt = new Date(l.expiresAt);
+  if (l.ttlSeconds !== undefined) view.ttlSeconds = l.ttlSeconds;
+  return view;
 }
 
 export interface LeaseWalletOptions {
@@ -280,6 +401,17 @@ export class LeaseWallet {
     return true;
   }
 
+  /**
+   * Forgets a lease billing no longer honours (it answered 410 lease_expired): nothing more is spent
+   * from it. Returns what was spent from it and never settled, which billing will not charge;
+   * 0 for a lease the wallet does not hold.
+   */
+  drop(leaseId: string): CreditUnits {
+    const lease = this.held.get(leaseId);
+    this.held.delete(leaseId);
+    return lease?.unreported ?? 0n;
+  }
+
   /** True when the wallet is at or below its low-water mark: time to ask billing for a refill. */
   needsRefill(): boolean {
     return this.remaining <= this.options.lowWaterMark;
@@ -288,13 +420,15 @@ export class LeaseWallet {
   /**
    * Spending not yet reported, per lease, for BudgetAccount.settle(); resets the counters. A fully
    * spent lease is reported with `closed: true` and dropped from the wallet: billing settles it
-   * and then closes it with returnLease(leaseId, 0n).
+   * and then closes it with returnLease(leaseId, 0n). With `all`, idle leases are listed too (with
+   * nothing spent): settling renews a lease, so a timer that settles them all keeps every lease
+   * the replica holds from expiring.
    */
-  settlements(): Array<{ leaseId: string; spent: CreditUnits; closed: boolean }> {
+  settlements(options: { all?: boolean } = {}): Array<{ leaseId: string; spent: CreditUnits; closed: boolean }> {
     const out: Array<{ leaseId: string; spent: CreditUnits; closed: boolean }> = [];
     for (const [leaseId, l] of [...this.held]) {
       const closed = l.spent === l.granted;
-      if (l.unreported > 0n || closed) out.push({ leaseId, spent: l.unreported, closed });
+      if (l.unreported > 0n || closed || options.all) out.push({ leaseId, spent: l.unreported, closed });
       l.unreported = 0n;
       if (closed) this.held.delete(leaseId);
     }

@@ -12,4 +12,6 @@ export * from './billing-wiring';
 export * from './ledger-reconciliation';
 export * from './daily-close';
 export * from './budget-store';
+export * from './lease-expiry-sweep';
 export * from './plan-assignments';
+export * from './price-overrides';

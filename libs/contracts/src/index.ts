@@ -9,7 +9,7 @@ export {
   EmbedRequest,
   EmbedResponse,
 } from './generated/assay/v1/chat';
-export { RequestCompleted, ProviderAttempt, EvalSample, EvalVerdict, ParityDecision } from './generated/assay/v1/events';
+export { RequestCompleted, ProviderAttempt, EvalSample, EvalVerdict, ParityDecision, PriceOverride } from './generated/assay/v1/events';
 export { GatewayService, GatewayClient, GatewayServer, GatewayChatRequest } from './generated/assay/v1/gateway';
 export { RouterService, RouterClient, RouterServer } from './generated/assay/v1/router';
 export { ConnectorService, ConnectorClient, ConnectorServer, ConnectorRequest, ConnectorEmbedRequest } from './generated/assay/v1/connector';

@@ -5,7 +5,7 @@ import type { EventPublisher, EventSubscriber } from '@assay/messaging';
 import { CatalogPricer } from '@assay/metering';
 import { parityPoliciesFromConfig } from '@assay/parity';
 import { deploymentsOf, type AssayConfig, type ConnectorPort } from '@assay/platform';
-import { loadDefaultCatalog } from '@assay/pricing';
+import { loadDefaultCatalog, type LivePriceCatalog, type PriceCatalog } from '@assay/pricing';
 import type { DataSource } from 'typeorm';
 import { ParityStore } from './parity-store';
 import { RequestCostRecorder } from './request-cost-recorder';
@@ -15,9 +15,12 @@ import { SampleEvaluator, type ModelPricer } from './sample-evaluator';
 export const EVALUATOR_GROUP = 'assay-evaluator';
 export const EVALUATOR_COSTS_GROUP = 'assay-evaluator-costs';
 
-/** Prices a configured model by its first deployment (the catalog price of that provider and upstream model). */
-export function modelPricerFromConfig(config: AssayConfig): ModelPricer {
-  const pricer = CatalogPricer.fromConfig(loadDefaultCatalog(), config);
+/**
+ * Prices a configured model by its first deployment (the catalog price of that provider and
+ * upstream model). Given the process's LivePriceCatalog, price overrides that arrive later apply too.
+ */
+export function modelPricerFromConfig(config: AssayConfig, prices: PriceCatalog | LivePriceCatalog = loadDefaultCatalog()): ModelPricer {
+  const pricer = CatalogPricer.fromConfig(prices, config);
   return (model, usage, atMs) => {
     const configured = config.models.find((m) => m.name === model);
     if (!configured) return undefined;
@@ -41,11 +44,19 @@ export interface Evaluation {
   close(): Promise<void>;
 }
 
-export async function startEvaluation(deps: { db: DataSource; config: AssayConfig; connector: ConnectorPort; events: EventPublisher; subscriber: EventSubscriber }): Promise<Evaluation> {
+export async function startEvaluation(deps: {
+  db: DataSource;
+  config: AssayConfig;
+  connector: ConnectorPort;
+  events: EventPublisher;
+  subscriber: EventSubscriber;
+  /** The process's prices, kept current with the operator's overrides (followPriceOverrides). */
+  prices: LivePriceCatalog;
+}): Promise<Evaluation> {
   const { config } = deps;
   const store = new ParityStore(deps.db);
   const policies = parityPoliciesFromConfig(config.parity);
-  const priceModel = modelPricerFromConfig(config);
+  const priceModel = modelPricerFromConfig(config, deps.prices);
   const routable = new Set(config.models.map((m) => m.name));
   const evaluator = new SampleEvaluator({ store, connector: deps.connector, policies, priceModel, events: deps.events, isRoutable: (m) => routable.has(m) });
   await evaluator.start();

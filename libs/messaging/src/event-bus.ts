@@ -26,6 +26,13 @@ export type BatchHandler = (events: BusEvent[]) => Promise<unknown>;
 export interface EventSubscriber {
   subscribe(groupId: string, topics: string[], handler: EventHandler): Promise<void>;
   subscribeBatch(groupId: string, topics: string[], handler: BatchHandler): Promise<void>;
+  /**
+   * Reads a compacted topic as a table: every message from the beginning, in a consumer group of
+   * this process alone (`<groupPrefix>-<uuid>`: every replica needs all of it), then whatever
+   * arrives later. Resolves once everything that was on the topic at the call has been handled,
+   * so a caller can wait for the whole table before it acts on it.
+   */
+  subscribeCompacted(groupPrefix: string, topic: string, handler: BatchHandler): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -56,6 +56,14 @@ export class InProcessBus implements EventPublisher, EventSubscriber {
     for (const topic of topics) this.subscriptions.set(topic, [...(this.subscriptions.get(topic) ?? []), sub]);
   }
 
+  /**
+   * The in-process bus keeps no history, so there is nothing to catch up on: the table is what is
+   * published from now on (standalone publishers republish their tables at start).
+   */
+  async subscribeCompacted(groupPrefix: string, topic: string, handler: BatchHandler): Promise<void> {
+    await this.subscribeBatch(groupPrefix, [topic], handler);
+  }
+
   /** Delivers everything published so far, without waiting for the batch window. */
   async flush(): Promise<void> {
     for (;;) {

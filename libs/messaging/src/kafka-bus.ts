@@ -1,5 +1,6 @@
 // Kafka adapters of the bus port (kafkajs). The producer is idempotent (acks=all) and sits behind
 // BufferedPublisher; the consumer commits an offset only after its handler succeeded.
+import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { Logger } from '@assay/platform';
 import { BufferedPublisher, type BatchSender, type BufferedPublisherOptions } from './buffered-publisher';
@@ -94,6 +95,39 @@ export class KafkaSubscriber implements EventSubscriber {
    * handler succeeded; a failure makes kafkajs fetch the same messages again.
    */
   async subscribeBatch(groupId: string, topics: string[], handler: BatchHandler): Promise<void> {
+    await this.runBatches(groupId, topics, handler, () => undefined);
+  }
+
+  /**
+   * Notes each partition's end offset first, then reads from the beginning in a fresh group and
+   * resolves once every partition has been handled up to that end. The last message of a
+   * partition is never compacted away (the active segment is not cleaned), so reaching it is a
+   * reliable sign of being caught up.
+   */
+  async subscribeCompacted(groupPrefix: string, topic: string, handler: BatchHandler): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    let ends: Array<{ partition: number; high: string; low: string }>;
+    try {
+      ends = await admin.fetchTopicOffsets(topic);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    // Partition → offset of its last message when we started; empty partitions are caught up already.
+    const behind = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high) - 1n]));
+    let caughtUp!: () => void;
+    const done = new Promise<void>((resolve) => (caughtUp = resolve));
+    if (behind.size === 0) caughtUp();
+    await this.runBatches(`${groupPrefix}-${randomUUID()}`, [topic], handler, (partition, offset) => {
+      const last = behind.get(partition);
+      if (last === undefined || BigInt(offset) < last) return;
+      behind.delete(partition);
+      if (behind.size === 0) caughtUp();
+    });
+    await done;
+  }
+
+  private async runBatches(groupId: string, topics: string[], handler: BatchHandler, onHandled: (partition: number, lastOffset: string) => void): Promise<void> {
     const consumer = this.kafka.consumer({ groupId, retry: { retries: 10 } });
     this.consumers.push(consumer);
     await consumer.connect();
@@ -110,7 +144,9 @@ export class KafkaSubscriber implements EventSubscriber {
           this.log.error('batch handler failed; the batch will be redelivered', { groupId, topic: batch.topic, partition: batch.partition, events: events.length, error: String(err) });
           throw err;
         }
-        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        const last = batch.messages[batch.messages.length - 1].offset;
+        resolveOffset(last);
+        onHandled(batch.partition, last);
         await heartbeat();
       },
     });

@@ -4,3 +4,4 @@ export * from './metering-database';
 export * from './usage-pricer';
 export * from './usage-reconciliation';
 export * from './catalog-pricer';
+export * from './price-override-feed';

@@ -2,11 +2,13 @@
 // `{"error":{"message","type","param","code"}}` with an HTTP status.
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { AssayError, Logger } from '@assay/platform';
+import { InvalidPriceCatalog } from '@assay/pricing';
 import type { FastifyReply } from 'fastify';
-import { BudgetBelowCommitted, BudgetExhausted, LeaseOverdrawn, UnknownLease } from '../budget-lease';
-import { SettleIdReused, UnknownBudget } from '../budget-store';
+import { BudgetBelowCommitted, BudgetExhausted, LeaseExpired, LeaseOverdrawn, UnknownLease } from '../budget-lease';
+import { LeaseRequestIdReused, SettleIdReused, UnknownBudget } from '../budget-store';
 import { TrendRangeTooLong } from '../billing-reports';
 import { PlanChangeRewritesHistory, UnknownPlan } from '../plan-assignments';
+import { PriceOverrideExists, PriceOverrideInPast } from '../price-overrides';
 
 const log = new Logger('billing-api');
 
@@ -19,15 +21,29 @@ export function billingWireError(error: unknown): AssayError {
   }
   if (error instanceof UnknownBudget) return new AssayError({ status: 404, type: 'invalid_request_error', code: 'budget_not_found', message: `No budget ${error.budgetId}.` });
   if (error instanceof UnknownLease) return new AssayError({ status: 404, type: 'invalid_request_error', code: 'lease_not_found', message: `No open lease ${error.leaseId}.` });
+  if (error instanceof LeaseExpired) {
+    return new AssayError({
+      status: 410,
+      type: 'invalid_request_error',
+      code: 'lease_expired',
+      message: `Lease ${error.leaseId} expired at ${error.expiresAt.toISOString()} without being renewed; what it still held went back to its budget, and spending not settled before then is not counted. Stop spending it and lease anew.`,
+    });
+  }
   if (error instanceof LeaseOverdrawn) return conflict('lease_overdrawn', `Lease ${error.leaseId} holds ${error.remaining} units; cannot settle ${error.amount}.`, 'spent_units');
   if (error instanceof BudgetBelowCommitted) {
     return conflict('cap_below_committed', `Budget ${error.budgetId} has ${error.committed} units spent or leased; its cap cannot go below that.`, 'cap_units');
   }
   if (error instanceof SettleIdReused) return conflict('settle_id_reused', `Settle id ${error.settleId} was already used on lease ${error.leaseId} with a different body.`, 'settle_id');
+  if (error instanceof LeaseRequestIdReused) {
+    return conflict('request_id_reused', `Request id ${error.requestId} of ${error.holderId} was already used on budget ${error.budgetId} with a different body.`, 'request_id');
+  }
   if (error instanceof UnknownPlan) return AssayError.invalidRequest(`Unknown plan '${error.planId}'. Known plans: ${error.knownPlanIds.join(', ')}.`, 'plan', 'unknown_plan');
   if (error instanceof PlanChangeRewritesHistory) {
     return conflict(error.reason === 'in_the_past' ? 'plan_change_in_past' : 'plan_change_after_charges', error.message, 'effective_from');
   }
+  if (error instanceof PriceOverrideInPast) return conflict('price_override_in_past', `${error.message}.`, 'effective_from');
+  if (error instanceof PriceOverrideExists) return conflict('price_override_exists', `${error.message}.`, 'effective_from');
+  if (error instanceof InvalidPriceCatalog) return AssayError.invalidRequest(`Invalid price: ${error.issues.join('; ')}.`);
   if (error instanceof TrendRangeTooLong) return AssayError.invalidRequest(error.message, 'from', 'range_too_long');
   log.error('unexpected error', { error: error instanceof Error ? error.stack : String(error) });
   return new AssayError({ status: 500, type: 'api_error', message: 'The billing service failed to process the request.' });

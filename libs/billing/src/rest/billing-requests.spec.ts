@@ -1,5 +1,5 @@
 import { AssayError } from '@assay/platform';
-import { budgetCapBody, budgetIdParam, leaseRequestBody, parseBody, planAssignmentBody, settleBody } from './billing-requests';
+import { budgetCapBody, budgetIdParam, leaseRequestBody, parseBody, planAssignmentBody, renewBody, settleBody } from './billing-requests';
 
 function refusal(run: () => unknown): { status: number; message: string; param: string | null } {
   try {
@@ -34,6 +34,20 @@ describe('billing API requests', () => {
     expect(refusal(() => parseBody(leaseRequestBody, { holder_id: 'ingress-1', requested_units: '0' }))).toMatchObject({ status: 400, param: 'requested_units' });
     expect(refusal(() => parseBody(leaseRequestBody, { holderId: 'ingress-1', requested_units: '5' }))).toMatchObject({ status: 400, param: 'holderId', message: "Unknown field 'holderId'." });
     expect(refusal(() => parseBody(settleBody, { settle_id: 's', spent_units: '1', close: 'yes' }))).toMatchObject({ status: 400, param: 'close' });
+  });
+
+  it('takes an optional lease ttl of whole seconds up to an hour, and an optional request id', () => {
+    expect(parseBody(leaseRequestBody, { holder_id: 'h', requested_units: '5' })).toEqual({ holder_id: 'h', requested_units: 5n });
+    expect(parseBody(leaseRequestBody, { holder_id: 'h', requested_units: '5', ttl_seconds: 3_600, request_id: 'r-1' })).toEqual({
+      holder_id: 'h', requested_units: 5n, ttl_seconds: 3_600, request_id: 'r-1',
+    });
+    for (const ttl of [0, 3_601, 2.5, '300', null]) {
+      const r = refusal(() => parseBody(leaseRequestBody, { holder_id: 'h', requested_units: '5', ttl_seconds: ttl }));
+      expect(r).toMatchObject({ status: 400, param: 'ttl_seconds', message: "'ttl_seconds' must be a whole number of seconds from 1 to 3600." });
+    }
+    expect(refusal(() => parseBody(leaseRequestBody, { holder_id: 'h', requested_units: '5', request_id: '' }))).toMatchObject({ status: 400, param: 'request_id' });
+    expect(parseBody(renewBody, undefined)).toEqual({});
+    expect(refusal(() => parseBody(renewBody, { ttl: 5 }))).toMatchObject({ status: 400, param: 'ttl' });
   });
 
   it('takes an effective time only with a zone', () => {

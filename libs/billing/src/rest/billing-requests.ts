@@ -3,6 +3,7 @@
 // and strings so no JSON parser on either side turns a large amount into a float.
 import { AssayError } from '@assay/platform';
 import { z } from 'zod';
+import { MAX_LEASE_TTL_SECONDS } from '../budget-lease';
 import { isValidTenantId } from '../ledger';
 
 /** Why 30 digits: 10^24 credits is beyond any budget, and sums stay far inside numeric(38,0). */
@@ -17,12 +18,22 @@ function identifier(field: string) {
   return z.string({ error: `'${field}' is required: a non-empty string of at most 200 characters.` }).min(1, `'${field}' must not be empty.`).max(200, `'${field}' is longer than 200 characters.`);
 }
 
+/** A lease lifetime in seconds: a JSON integer (it is no amount, so no string). */
+function ttlSeconds() {
+  const message = `'ttl_seconds' must be a whole number of seconds from 1 to ${MAX_LEASE_TTL_SECONDS}.`;
+  return z.number({ error: message }).int(message).min(1, message).max(MAX_LEASE_TTL_SECONDS, message);
+}
+
 export const budgetCapBody = z.strictObject({ cap_units: units('cap_units') });
 
 export const leaseRequestBody = z.strictObject({
   holder_id: identifier('holder_id'),
   requested_units: units('requested_units').refine((v) => v > 0n, "'requested_units' must be greater than zero."),
+  ttl_seconds: ttlSeconds().optional(),
+  request_id: identifier('request_id').optional(),
 });
+
+export const renewBody = z.strictObject({ ttl_seconds: ttlSeconds().optional() });
 
 export const settleBody = z.strictObject({
   settle_id: identifier('settle_id'),

@@ -1,14 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { EventPublisher } from '@assay/messaging';
 import type { DataSource } from 'typeorm';
+import { LeaseExpirySweep } from '../lease-expiry-sweep';
 import type { PlanCatalog } from '../plan-assignments';
 import { AdminTokenGuard } from './admin-token.guard';
 import { BillingApiController } from './billing-api.controller';
 import { BillingErrorFilter } from './billing-error.filter';
 import { BudgetsApiController } from './budgets-api.controller';
-import { BILLING_ADMIN_TOKEN, BILLING_DB, BILLING_PLANS } from './injection-tokens';
+import { BILLING_ADMIN_TOKEN, BILLING_DB, BILLING_EVENTS, BILLING_PLANS } from './injection-tokens';
 import { PlansApiController } from './plans-api.controller';
+import { PriceOverridesApiController } from './price-overrides-api.controller';
 
 export interface BillingApiOptions {
   host: string;
@@ -16,6 +19,8 @@ export interface BillingApiOptions {
   adminToken: string;
   /** The plans tenants can be assigned (planCatalog(config)); without it plan changes answer 503. */
   plans?: PlanCatalog;
+  /** Where recorded price overrides are published (the price-override topic); without it recording one answers 503. */
+  events?: EventPublisher;
 }
 
 @Module({})
@@ -23,12 +28,14 @@ class BillingApiModule {
   static register(db: DataSource, options: BillingApiOptions): DynamicModule {
     return {
       module: BillingApiModule,
-      controllers: [BillingApiController, BudgetsApiController, PlansApiController],
+      controllers: [BillingApiController, BudgetsApiController, PlansApiController, PriceOverridesApiController],
       providers: [
         { provide: BILLING_DB, useValue: db },
         { provide: BILLING_ADMIN_TOKEN, useValue: options.adminToken },
         { provide: BILLING_PLANS, useValue: options.plans ?? null },
+        { provide: BILLING_EVENTS, useValue: options.events ?? null },
         AdminTokenGuard,
+        { provide: LeaseExpirySweep, useFactory: () => new LeaseExpirySweep(db) },
       ],
     };
   }

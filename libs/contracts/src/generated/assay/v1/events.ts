@@ -155,6 +155,41 @@ export interface ParityDecision {
   routeStatus: string;
 }
 
+/**
+ * Published on the compacted assay.price.override.v1 by billing, keyed by
+ * "<provider>/<model>/<effective_from>": one operator price (a negotiated rate) for a catalog
+ * provider and model from effective_from on. A key's message never changes (a recorded price
+ * version is immutable), so billing republishes every override at start without harm and every
+ * pricer reads the whole topic into memory. Amounts are exact decimal strings, as in the price
+ * catalog; "" means "not set" (the catalog default applies).
+ */
+export interface PriceOverride {
+  /** The key; the same on every republish, so consumers may dedupe on it. */
+  eventId: string;
+  /** The price catalog's provider (vendor): "openai", "anthropic", or an operator's own name. */
+  provider: string;
+  model: string;
+  /** ISO-8601 UTC with milliseconds ("2026-06-01T00:00:00.000Z"). */
+  effectiveFrom: string;
+  /** USD per million tokens, at most 6 decimals. */
+  inputPerMtok: string;
+  outputPerMtok: string;
+  /** Cache reads; "" = the input rate. */
+  cachedInputPerMtok: string;
+  /** Cache writes; "" = the input rate. */
+  cacheWritePerMtok: string;
+  /** Reasoning output; "" = the output rate. */
+  reasoningPerMtok: string;
+  /** USD per upstream request, at most 12 decimals; "" = none. */
+  perRequest: string;
+  /** USD per input image, at most 12 decimals; "" = none. */
+  perImage: string;
+  /** The operator's note (contract reference, say); "" = none. */
+  note: string;
+  /** When billing recorded it. */
+  recordedAtMs: number;
+}
+
 function createBaseRequestCompleted(): RequestCompleted {
   return {
     eventId: "",
@@ -1211,6 +1246,219 @@ export const ParityDecision: MessageFns<ParityDecision> = {
     message.reason = object.reason ?? "";
     message.atMs = object.atMs ?? 0;
     message.routeStatus = object.routeStatus ?? "";
+    return message;
+  },
+};
+
+function createBasePriceOverride(): PriceOverride {
+  return {
+    eventId: "",
+    provider: "",
+    model: "",
+    effectiveFrom: "",
+    inputPerMtok: "",
+    outputPerMtok: "",
+    cachedInputPerMtok: "",
+    cacheWritePerMtok: "",
+    reasoningPerMtok: "",
+    perRequest: "",
+    perImage: "",
+    note: "",
+    recordedAtMs: 0,
+  };
+}
+
+export const PriceOverride: MessageFns<PriceOverride> = {
+  encode(message: PriceOverride, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.provider !== "") {
+      writer.uint32(18).string(message.provider);
+    }
+    if (message.model !== "") {
+      writer.uint32(26).string(message.model);
+    }
+    if (message.effectiveFrom !== "") {
+      writer.uint32(34).string(message.effectiveFrom);
+    }
+    if (message.inputPerMtok !== "") {
+      writer.uint32(42).string(message.inputPerMtok);
+    }
+    if (message.outputPerMtok !== "") {
+      writer.uint32(50).string(message.outputPerMtok);
+    }
+    if (message.cachedInputPerMtok !== "") {
+      writer.uint32(58).string(message.cachedInputPerMtok);
+    }
+    if (message.cacheWritePerMtok !== "") {
+      writer.uint32(66).string(message.cacheWritePerMtok);
+    }
+    if (message.reasoningPerMtok !== "") {
+      writer.uint32(74).string(message.reasoningPerMtok);
+    }
+    if (message.perRequest !== "") {
+      writer.uint32(82).string(message.perRequest);
+    }
+    if (message.perImage !== "") {
+      writer.uint32(90).string(message.perImage);
+    }
+    if (message.note !== "") {
+      writer.uint32(98).string(message.note);
+    }
+    if (message.recordedAtMs !== 0) {
+      writer.uint32(104).int64(message.recordedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PriceOverride {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePriceOverride();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.effectiveFrom = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.inputPerMtok = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.outputPerMtok = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.cachedInputPerMtok = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.cacheWritePerMtok = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.reasoningPerMtok = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.perRequest = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.perImage = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.recordedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<PriceOverride>, I>>(base?: I): PriceOverride {
+    return PriceOverride.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PriceOverride>, I>>(object: I): PriceOverride {
+    const message = createBasePriceOverride();
+    message.eventId = object.eventId ?? "";
+    message.provider = object.provider ?? "";
+    message.model = object.model ?? "";
+    message.effectiveFrom = object.effectiveFrom ?? "";
+    message.inputPerMtok = object.inputPerMtok ?? "";
+    message.outputPerMtok = object.outputPerMtok ?? "";
+    message.cachedInputPerMtok = object.cachedInputPerMtok ?? "";
+    message.cacheWritePerMtok = object.cacheWritePerMtok ?? "";
+    message.reasoningPerMtok = object.reasoningPerMtok ?? "";
+    message.perRequest = object.perRequest ?? "";
+    message.perImage = object.perImage ?? "";
+    message.note = object.note ?? "";
+    message.recordedAtMs = object.recordedAtMs ?? 0;
     return message;
   },
 };
