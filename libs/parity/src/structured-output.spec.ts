@@ -231,3 +231,20 @@ describe('JsonSchemaValidators', () => {
     expect(new JsonSchemaValidators(10).validatorFor({ type: 'string', pattern: '(' })).toBeNull();
   });
 });
+
+describe('patterns in client schemas', () => {
+  const withPattern = (pattern: string) => jsonSchemaRequest({ type: 'object', properties: { code: { type: 'string', pattern } }, required: ['code'] });
+
+  it('enforces a safe pattern', () => {
+    expect(validateStructuredOutput(withPattern('^[A-Z]{3}-\\d+$'), answer('{"code":"INV-42"}')).valid).toBe(true);
+    expect(validateStructuredOutput(withPattern('^[A-Z]{3}-\\d+$'), answer('{"code":"inv42"}')).valid).toBe(false);
+  });
+
+  it('does not run a pattern with catastrophic backtracking on the request path', () => {
+    const evil = '^(a+)+$';
+    const result = validateStructuredOutput(withPattern(evil), answer(JSON.stringify({ code: `${'a'.repeat(40)}!` })));
+    // The answer is still held to the rest of the schema; only the unsafe pattern is skipped.
+    expect(result.valid).toBe(true);
+    expect(validateStructuredOutput(withPattern(evil), answer('{"other":1}')).valid).toBe(false);
+  });
+});

@@ -9,6 +9,7 @@
 
 import Ajv, { ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
+import safeRegex from 'safe-regex2';
 import { canonicalJson } from './canonical-json';
 import {
   AssistantMessage,
@@ -116,6 +117,17 @@ function clip(text: string): string {
 }
 
 /**
+ * Schemas come from clients and their `pattern`s run on the gateway's request path: a pattern
+ * with catastrophic backtracking (nested quantifiers, say) could stall a replica on one crafted
+ * answer. Such patterns are not enforced — the answer is still held to the rest of its schema.
+ */
+function guardedRegExp(pattern: string, flags: string): { test: (text: string) => boolean } {
+  const regExp = new RegExp(pattern, flags); // an invalid pattern throws: the schema cannot compile
+  return safeRegex(regExp) ? regExp : { test: () => true };
+}
+guardedRegExp.code = 'new RegExp';
+
+/**
  * Compiled JSON Schema validators keyed by canonical schema text, least recently used evicted.
  * Evicted schemas are also removed from Ajv, which otherwise keeps every schema it compiled.
  */
@@ -125,7 +137,7 @@ export class JsonSchemaValidators {
   // extensions, editor annotations); formats are not checked because no format vocabulary is
   // installed and a wrong date string is a content error the field comparison judges, not a shape
   // error. addUsedSchema: false so two tenants' schemas with the same $id do not collide.
-  private readonly options = { strict: false, validateFormats: false, addUsedSchema: false, logger: false } as const;
+  private readonly options = { strict: false, validateFormats: false, addUsedSchema: false, logger: false, code: { regExp: guardedRegExp } } as const;
   private readonly draft7 = new Ajv(this.options);
   private readonly draft2020 = new Ajv2020(this.options);
 
