@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Topics } from '@assay/contracts';
+import { EvalSample, Topics } from '@assay/contracts';
 import { createKafkaPublisher, KafkaSubscriber, type BusEvent } from '@assay/messaging';
 import { localInfra } from '@assay/testing';
 
@@ -40,7 +40,9 @@ describe('Kafka event bus', () => {
 
   function event(): BusEvent {
     const id = randomUUID();
-    return { topic: Topics.evalSample, key: 'tenant-a', id, value: Buffer.from(id) };
+    // A well-formed sample of a tenant without a parity policy: evaluators reading the same topic skip it.
+    const sample = EvalSample.encode({ eventId: id, context: { requestId: id, tenantId: 'bus-test-tenant', teamId: '', keyId: '', endUser: '', tags: {}, promptType: 'bus-test', deadlineMs: 0 }, promptType: 'bus-test', requestBody: Buffer.from('{}'), servedModel: '', servedMessage: Buffer.from('null'), baselineModel: '', atMs: 0, candidateOutputInvalid: false, invalidCandidate: '' }).finish();
+    return { topic: Topics.evalSample, key: 'bus-test-tenant', id, value: sample };
   }
 
   it('delivers published events with their ids and payloads', async () => {
@@ -49,7 +51,7 @@ describe('Kafka event bus', () => {
     events.forEach((e) => publisher.publish(e));
     await publisher.flush();
     await arrived(events.map((e) => e.id));
-    expect(received.get(events[7].id)!.value.toString()).toBe(events[7].id);
+    expect(EvalSample.decode(received.get(events[7].id)!.value).eventId).toBe(events[7].id);
     await publisher.close();
   });
 

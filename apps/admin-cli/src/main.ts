@@ -1,10 +1,11 @@
 // The operator's command line:
 //   assay-admin keys create --tenant <name> [--name <key name>]   issue a virtual key (printed once; only its hash is stored)
 //   assay-admin close-day --date YYYY-MM-DD                        put each tenant's daily close on the finance topic (via billing's outbox)
+//   assay-admin expire-credits                                     expire what is left of credit lots due by now (billing also does it every minute)
 //   assay-admin reconcile                                          recompute every aggregate from the raw records and check the ledger; exit 1 on any difference
 //   assay-admin parity status --tenant <name> [--prompt-type <t>]  where each prompt type's proof stands, from the evaluator's API
 import { parseArgs } from 'node:util';
-import { billingDatabase, closeDay, reconcileLedger } from '@assay/billing';
+import { billingDatabase, closeDay, expireCredits, reconcileLedger } from '@assay/billing';
 import { meteringDatabase, reconcileUsage } from '@assay/metering';
 import { configPath, loadConfig, openDatabase, type AssayConfig } from '@assay/platform';
 import { issueVirtualKey, tenancyDatabase } from '@assay/tenancy';
@@ -12,6 +13,7 @@ import { issueVirtualKey, tenancyDatabase } from '@assay/tenancy';
 const USAGE = `usage:
   assay-admin keys create --tenant <name> [--name <key name>]
   assay-admin close-day --date YYYY-MM-DD
+  assay-admin expire-credits
   assay-admin reconcile
   assay-admin parity status --tenant <name> [--prompt-type <type>]`;
 
@@ -21,7 +23,7 @@ async function main(): Promise<number> {
     options: { tenant: { type: 'string' }, name: { type: 'string', default: 'default' }, date: { type: 'string' }, 'prompt-type': { type: 'string' } },
   });
   const command = positionals.join(' ');
-  if (command !== 'keys create' && command !== 'reconcile' && command !== 'close-day' && command !== 'parity status') return usage();
+  if (command !== 'keys create' && command !== 'reconcile' && command !== 'close-day' && command !== 'expire-credits' && command !== 'parity status') return usage();
   if (command === 'parity status') {
     if (!values.tenant) return usage();
     return parityStatus(loadConfig(configPath('config/cluster.yaml')), values.tenant, values['prompt-type']);
@@ -47,6 +49,17 @@ async function main(): Promise<number> {
     try {
       const closed = await closeDay(db, values.date!);
       process.stderr.write(`close-day ${values.date}: ${closed} new daily close event(s) queued for the finance topic\n`);
+      return 0;
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  if (command === 'expire-credits') {
+    const db = await openDatabase(config.database.url, [billingDatabase], 'assay-admin');
+    try {
+      const r = await expireCredits(db, new Date());
+      process.stderr.write(`expire-credits: ${r.lots} lot(s) expired, ${r.transactions} expiry transaction(s) posted, ${r.units} credit micro-units left balances\n`);
       return 0;
     } finally {
       await db.destroy();

@@ -3,11 +3,11 @@
 // sample, the daily evaluation budget holds, and a restarted evaluator carries on where it stopped.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { EvalVerdict, Topics, type EvalSample } from '@assay/contracts';
+import { EvalSample, EvalVerdict, Topics } from '@assay/contracts';
 import { defaultAdapters, DeploymentPool, ProviderConnector } from '@assay/connector';
-import { modelPricerFromConfig, parityDatabase, ParityStore, SampleEvaluator } from '@assay/evaluation';
+import { modelPricerFromConfig, parityDatabase, ParityStore, SampleEvaluator, startEvaluation } from '@assay/evaluation';
 import { InProcessBus, type BusEvent } from '@assay/messaging';
-import { CatalogPricer } from '@assay/metering';
+import { CatalogPricer, livePriceCatalog } from '@assay/metering';
 import { startMockProvider, type MockProvider } from '@assay/mock-llm';
 import { parityPoliciesFromConfig } from '@assay/parity';
 import { AssayConfigSchema, openDatabase, type AssayConfig } from '@assay/platform';
@@ -181,5 +181,24 @@ describe('sample evaluation', () => {
       ['qualifying', 'small-model'],
       ['qualifying', 'tiny-model'],
     ]);
+  });
+
+  it('skips an undecodable message on the sample topic and judges the samples after it', async () => {
+    const tenantId = `eval-${randomUUID()}`;
+    const config = configFor(mock.url, { [tenantId]: { candidates: ['small-model'], judgeModel: 'judge-model' } });
+    const samples = new InProcessBus({ batchWindowMs: 1 });
+    const pricer = CatalogPricer.fromConfig(loadDefaultCatalog(), config);
+    const connector = new ProviderConnector(new DeploymentPool(config), defaultAdapters(), samples, config.reliability, Date.now, Math.random, pricer);
+    const evaluation = await startEvaluation({ db, config: { ...config, parity: { ...config.parity, port: 0 } }, connector, events: samples, subscriber: samples, prices: livePriceCatalog(config) });
+    try {
+      samples.publish({ topic: Topics.evalSample, key: tenantId, id: randomUUID(), value: Buffer.from('not a protobuf message') });
+      const sample = sampleFor(tenantId);
+      samples.publish({ topic: Topics.evalSample, key: tenantId, id: sample.eventId, value: EvalSample.encode(sample).finish() });
+      await samples.flush();
+      expect((await new ParityStore(db).verdicts(tenantId, 'release-notes', 10)).map((v) => v.sampleId)).toEqual([sample.eventId]);
+    } finally {
+      await evaluation.close();
+      await samples.close();
+    }
   });
 });

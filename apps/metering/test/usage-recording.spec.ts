@@ -20,6 +20,16 @@ function seeded(seed: number): () => number {
 // Prices every token at 1,000,000 picodollars ($1 per million tokens): easy to check by hand.
 const flatPricer: UsagePricer = { price: (a) => ({ costPico: BigInt(a.promptTokens + a.completionTokens) * 1_000_000n, effectiveFrom: new Date(0) }) };
 
+/** The same event at another start time (attempts keep their offsets from it). */
+function retimed(event: BusEvent, startedAtMs: number): BusEvent {
+  if (event.topic === Topics.providerAttempt) {
+    const a = ProviderAttempt.decode(event.value);
+    return { ...event, value: ProviderAttempt.encode({ ...a, startedAtMs: startedAtMs + (a.attempt ?? 1) }).finish() };
+  }
+  const c = RequestCompleted.decode(event.value);
+  return { ...event, value: RequestCompleted.encode({ ...c, startedAtMs }).finish() };
+}
+
 describe('usage recording', () => {
   let db: DataSource;
   beforeAll(async () => {
@@ -99,6 +109,31 @@ describe('usage recording', () => {
     const batches = [events.slice(0, 300), events.slice(200, 500), events.slice(400), events];
     const inserted = (await Promise.all(batches.map((b) => recorder.recordBatch(b)))).reduce((a, b) => a + b, 0);
     expect(inserted).toBe(events.length);
+    expect(await reconcileUsage(db)).toEqual([]);
+  });
+
+  it('keeps daily aggregates equal to the sums of the records of each UTC day, through the hourly ones', async () => {
+    const tenant = `tenant-${randomUUID()}`;
+    const events = workload(seeded(11), tenant, 60);
+    await new UsageRecorder(db, flatPricer).recordBatch(events);
+    // One more request late on the day before, so the view has two days to keep apart.
+    const lateRequest = workload(seeded(12), tenant, 1).map((e) => retimed(e, Date.UTC(2026, 10, 19, 23, 59, 59)));
+    await new UsageRecorder(db, flatPricer).recordBatch(lateRequest);
+    const daily: Array<Record<string, string>> = await db.query(
+      `SELECT to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, sum(events)::text AS events, sum(prompt_tokens)::text AS prompt_tokens, sum(cost_pico)::text AS cost
+       FROM metering.usage_daily WHERE tenant_id = $1 GROUP BY 1 ORDER BY 1`,
+      [tenant],
+    );
+    const records: Array<Record<string, string>> = await db.query(
+      `SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::text AS events, sum(prompt_tokens)::text AS prompt_tokens, sum(cost_pico)::text AS cost
+       FROM metering.usage_records WHERE tenant_id = $1 GROUP BY 1 ORDER BY 1`,
+      [tenant],
+    );
+    expect(daily.map((d) => d.day)).toEqual(['2026-11-19', '2026-11-20']);
+    expect(daily).toEqual(records);
+    const [{ tagged }] = await db.query(`SELECT sum(events)::int AS tagged FROM metering.usage_daily_tags WHERE tenant_id = $1 AND tag_key = 'feature'`, [tenant]);
+    const [{ expected }] = await db.query(`SELECT count(*)::int AS expected FROM metering.usage_records WHERE tenant_id = $1 AND tags ? 'feature'`, [tenant]);
+    expect(tagged).toBe(expected);
     expect(await reconcileUsage(db)).toEqual([]);
   });
 

@@ -18,13 +18,16 @@ export interface DailyClose {
   requestsCharged: number;
 }
 
-/** Writes the close of `date` for every tenant with ledger entries into the outbox; returns how many were new. */
-export async function closeDay(db: DataSource, date: string): Promise<number> {
+/**
+ * The closes of `date` (YYYY-MM-DD, UTC) as the finance topic gets them, for every tenant with
+ * ledger entries or only for `tenantId`. Reads only; closeDay() queues them.
+ */
+export async function dailyCloses(db: DataSource, date: string, tenantId?: string): Promise<DailyClose[]> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`close-day: expected YYYY-MM-DD, got ${date}`);
   const rows: Array<{ tenant_id: string; kind: string | null; day_sum: string | null; requests: number; closing: string }> = await db.query(
     `WITH bounds AS (SELECT $1::date::timestamptz AT TIME ZONE 'UTC' AS start_at)
      SELECT t.tenant_id, d.kind, d.day_sum, coalesce(r.requests, 0)::int AS requests, coalesce(c.closing, 0)::text AS closing
-     FROM (SELECT DISTINCT tenant_id FROM billing.ledger_entries) t
+     FROM (SELECT DISTINCT tenant_id FROM billing.ledger_entries WHERE $2::text IS NULL OR tenant_id = $2) t
      CROSS JOIN bounds b
      LEFT JOIN LATERAL (
        SELECT kind, sum(amount)::text AS day_sum FROM billing.ledger_entries e
@@ -37,7 +40,7 @@ export async function closeDay(db: DataSource, date: string): Promise<number> {
      LEFT JOIN LATERAL (
        SELECT sum(amount) AS closing FROM billing.ledger_entries e
        WHERE e.tenant_id = t.tenant_id AND e.account = 'tenant:' || t.tenant_id || ':available' AND e.effective_at < b.start_at + interval '1 day') c ON true`,
-    [date],
+    [date, tenantId ?? null],
   );
   const closes = new Map<string, DailyClose>();
   for (const r of rows) {
@@ -53,7 +56,13 @@ export async function closeDay(db: DataSource, date: string): Promise<number> {
     if (r.kind && r.day_sum) close.movements[r.kind] = r.day_sum;
     closes.set(r.tenant_id, close);
   }
-  const outbox = [...closes.values()].map((c) => ({ event_id: uuidV5(LEDGER_NAMESPACE, `daily-close:${c.tenantId}:${date}`), key: c.tenantId, payload: JSON.stringify(c) }));
+  return [...closes.values()];
+}
+
+/** Writes the close of `date` for every tenant with ledger entries into the outbox; returns how many were new. */
+export async function closeDay(db: DataSource, date: string): Promise<number> {
+  const closes = await dailyCloses(db, date);
+  const outbox = closes.map((c) => ({ event_id: uuidV5(LEDGER_NAMESPACE, `daily-close:${c.tenantId}:${date}`), key: c.tenantId, payload: JSON.stringify(c) }));
   if (outbox.length === 0) return 0;
   const [{ inserted }] = await db.query(
     `WITH ins AS (

@@ -15,3 +15,7 @@ export * from './budget-store';
 export * from './lease-expiry-sweep';
 export * from './plan-assignments';
 export * from './price-overrides';
+export * from './credit-lots';
+export * from './credit-postings';
+export * from './credit-expiry';
+export * from './credit-expiry-sweep';

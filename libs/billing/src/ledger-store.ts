@@ -3,7 +3,7 @@
 // the same statement, so the finance topic gets each entry exactly when it is committed.
 import { Topics } from '@assay/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ledgerEntryToJson, validateTransaction, type LedgerTransaction } from './ledger';
+import { Accounts, ledgerEntryToJson, validateTransaction, type LedgerTransaction } from './ledger';
 
 /**
  * Common table expressions that post ledger rows (the JSON array `input` evaluates to, $1 by
@@ -73,4 +73,13 @@ export async function tenantBalances(db: DataSource, tenantId: string): Promise<
     [tenantId],
   );
   return Object.fromEntries(rows.map((r) => [r.account, BigInt(r.balance)]));
+}
+
+/** A tenant's available balance (what it can spend), derived from the entries, in credit micro-units. */
+export async function availableBalance(db: DataSource | EntityManager, tenantId: string): Promise<bigint> {
+  const [{ balance }]: Array<{ balance: string }> = await db.query(
+    `SELECT coalesce(sum(amount), 0)::text AS balance FROM billing.ledger_entries WHERE account = $1`,
+    [Accounts.available(tenantId)],
+  );
+  return BigInt(balance);
 }

@@ -6,6 +6,7 @@ import {
   ConflictingTransaction,
   CreditLedger,
   expiry,
+  formatCredits,
   grant,
   InsufficientCredits,
   InvalidLedgerTransaction,
@@ -186,5 +187,13 @@ describe('ledger entry JSON', () => {
     const [json] = grant({ tenantId: 'acme', amount: 1n, grantId: 'g', effectiveAt: t0 }).entries.map(ledgerEntryToJson);
     expect(() => ledgerEntryFromJson({ ...json, amount: '1.5' })).toThrow(InvalidLedgerTransaction);
     expect(() => ledgerEntryFromJson({ ...json, account: 'bank' as never })).toThrow(InvalidLedgerTransaction);
+  });
+});
+
+describe('formatCredits', () => {
+  it('writes micro-units as the decimal credits the API takes, exactly', () => {
+    expect([100_000_000n, 1_500_000n, 1n, 0n, -250n, -2_500_000n, 12_345_678_901_234_567_890n].map(formatCredits)).toEqual([
+      '100', '1.5', '0.000001', '0', '-0.00025', '-2.5', '12345678901234.56789',
+    ]);
   });
 });

@@ -24,7 +24,7 @@
 //   usage       tenant:available −a       platform:revenue +a     (one per customer request)
 //   refund      platform:refunds −a       tenant:available +a
 //   adjustment  platform:adjustments −a   tenant:available +a     (a may be negative: a correction down)
-//   expiry      tenant:available −a       tenant:<id>:expired +a
+//   expiry      tenant:available −a       tenant:<id>:expired +a   (what an expiring grant or purchase left unused: credit-lots.ts)
 //
 // Ids are deterministic (uuid v5 of kind + tenant + business key), so a retried command builds the
 // same transaction and entry ids; persisting it twice is detectable and harmless.
@@ -33,6 +33,14 @@ import { LEDGER_NAMESPACE, uuidV5 } from './deterministic-id';
 /** bigint credit micro-units; 1 credit = UNITS_PER_CREDIT. */
 export type CreditUnits = bigint;
 export const UNITS_PER_CREDIT = 1_000_000n;
+
+/** Units as a decimal string of credits, as the API takes them: 1_500_000n → "1.5", -250n → "-0.00025". */
+export function formatCredits(units: CreditUnits): string {
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const fraction = (abs % UNITS_PER_CREDIT).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${abs / UNITS_PER_CREDIT}${fraction ? '.' + fraction : ''}`;
+}
 
 export type TenantAccount = `tenant:${string}:available` | `tenant:${string}:expired`;
 export type PlatformAccount = 'platform:revenue' | 'platform:sales' | 'platform:grants' | 'platform:refunds' | 'platform:adjustments';

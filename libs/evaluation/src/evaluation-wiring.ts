@@ -4,7 +4,7 @@ import { EvalSample, Topics } from '@assay/contracts';
 import type { EventPublisher, EventSubscriber } from '@assay/messaging';
 import { CatalogPricer } from '@assay/metering';
 import { parityPoliciesFromConfig } from '@assay/parity';
-import { deploymentsOf, type AssayConfig, type ConnectorPort } from '@assay/platform';
+import { deploymentsOf, Logger, type AssayConfig, type ConnectorPort } from '@assay/platform';
 import { loadDefaultCatalog, type LivePriceCatalog, type PriceCatalog } from '@assay/pricing';
 import type { DataSource } from 'typeorm';
 import { ParityStore } from './parity-store';
@@ -61,8 +61,17 @@ export async function startEvaluation(deps: {
   const evaluator = new SampleEvaluator({ store, connector: deps.connector, policies, priceModel, events: deps.events, isRoutable: (m) => routable.has(m) });
   await evaluator.start();
   const costs = new RequestCostRecorder(store, policies, priceModel);
+  const log = new Logger('evaluator');
   await deps.subscriber.subscribe(EVALUATOR_GROUP, [Topics.evalSample], async (event) => {
-    await evaluator.onEvalSample(EvalSample.decode(event.value));
+    let sample: EvalSample;
+    try {
+      sample = EvalSample.decode(event.value);
+    } catch (err) {
+      // A message that cannot be decoded never will be: redelivering it would stall its partition.
+      log.error('skipping an undecodable eval sample', { id: event.id, key: event.key, error: String(err) });
+      return;
+    }
+    await evaluator.onEvalSample(sample);
   });
   await deps.subscriber.subscribeBatch(EVALUATOR_COSTS_GROUP, [Topics.requestCompleted], costs.onRequestsCompleted);
   const api = await startParityApi(store, evaluator, { host: config.parity.host, port: config.parity.port, adminToken: config.billing.adminToken });

@@ -5,10 +5,13 @@
 import { RequestCompleted } from '@assay/contracts';
 import type { BusEvent } from '@assay/messaging';
 import type { ParityPolicies } from '@assay/parity';
+import { Logger } from '@assay/platform';
 import type { ParityStore, RequestCost } from './parity-store';
 import type { ModelPricer } from './sample-evaluator';
 
 export class RequestCostRecorder {
+  private readonly log = new Logger('evaluator');
+
   constructor(
     private readonly store: ParityStore,
     private readonly policies: ParityPolicies,
@@ -18,7 +21,14 @@ export class RequestCostRecorder {
   readonly onRequestsCompleted = async (events: BusEvent[]): Promise<void> => {
     const costs: RequestCost[] = [];
     for (const event of events) {
-      const e = RequestCompleted.decode(event.value);
+      let e: RequestCompleted;
+      try {
+        e = RequestCompleted.decode(event.value);
+      } catch (err) {
+        // Undecodable never becomes decodable; redelivery would stall the partition.
+        this.log.error('skipping an undecodable RequestCompleted', { id: event.id, error: String(err) });
+        continue;
+      }
       const context = e.context;
       if (!context || !Object.hasOwn(this.policies.tenants, context.tenantId) || !context.promptType) continue;
       if (e.status !== 'ok' || e.operation !== 'chat' || !e.usage) continue;

@@ -85,7 +85,13 @@ export class KafkaSubscriber implements EventSubscriber {
           this.log.error('skipping event without id or value', { topic, offset: message.offset });
           return;
         }
-        await handler({ topic, key: message.key?.toString() ?? '', id, value: message.value });
+        try {
+          await handler({ topic, key: message.key?.toString() ?? '', id, value: message.value });
+        } catch (err) {
+          // kafkajs redelivers the message; say so, or a message that keeps failing stalls silently.
+          this.log.error('event handler failed; the event will be redelivered', { groupId, topic, offset: message.offset, error: String(err) });
+          throw err;
+        }
       },
     });
   }

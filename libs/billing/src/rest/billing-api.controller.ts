@@ -1,14 +1,12 @@
-// The billing admin and report API: grants and balances for operators, margin reports and their
-// trend (JSON or CSV) for finance. Every call needs the admin bearer token.
-import { randomUUID } from 'node:crypto';
+// The billing admin and report API: balances for operators, margin reports and their trend (JSON
+// or CSV) for finance. Every call needs the admin bearer token. Postings (grants, purchases,
+// refunds, adjustments) are credits-api.controller.ts.
 import { AssayError } from '@assay/platform';
-import { Body, Controller, Get, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { marginReport, marginTrend, toCsv, type MarginGrouping, type TrendPeriod } from '../billing-reports';
-import { grant } from '../ledger';
-import { postTransactions, tenantBalances } from '../ledger-store';
-import { creditUnits } from '../pricing-plan';
+import { tenantBalances } from '../ledger-store';
 import { AdminTokenGuard } from './admin-token.guard';
 import { BILLING_DB } from './injection-tokens';
 
@@ -25,15 +23,6 @@ const DEFAULT_TREND_SPAN: Record<TrendPeriod, (to: Date) => Date> = {
 @UseGuards(AdminTokenGuard)
 export class BillingApiController {
   constructor(@Inject(BILLING_DB) private readonly db: DataSource) {}
-
-  @Post('grants')
-  async grantCredits(@Body() body: { tenant_id?: string; credits?: string; grant_id?: string; reference?: string }) {
-    if (!body?.tenant_id || typeof body.credits !== 'string') throw AssayError.invalidRequest("'tenant_id' and 'credits' (a decimal string) are required");
-    const grantId = body.grant_id ?? randomUUID();
-    const tx = grant({ tenantId: body.tenant_id, amount: creditUnits(body.credits), grantId, effectiveAt: new Date(), reference: body.reference });
-    const inserted = await postTransactions(this.db, [tx]);
-    return { transaction_id: tx.transactionId, grant_id: grantId, posted: inserted > 0 };
-  }
 
   @Get('tenants/:tenant/balance')
   async balance(@Param('tenant') tenant: string) {

@@ -7,10 +7,15 @@ import type { FastifyReply } from 'fastify';
 import { BudgetBelowCommitted, BudgetExhausted, LeaseExpired, LeaseOverdrawn, UnknownLease } from '../budget-lease';
 import { LeaseRequestIdReused, SettleIdReused, UnknownBudget } from '../budget-store';
 import { TrendRangeTooLong } from '../billing-reports';
+import { ExpiryNotInFuture, PostingIdReused, RefundExceedsCharge } from '../credit-postings';
+import { formatCredits, InsufficientCredits, InvalidLedgerTransaction, type EntryKind } from '../ledger';
 import { PlanChangeRewritesHistory, UnknownPlan } from '../plan-assignments';
 import { PriceOverrideExists, PriceOverrideInPast } from '../price-overrides';
 
 const log = new Logger('billing-api');
+
+/** The request field that holds a posting's id, by kind. */
+const POSTING_ID_PARAM: Partial<Record<EntryKind, string>> = { grant: 'grant_id', purchase: 'payment_reference', refund: 'refund_id', adjustment: 'adjustment_id' };
 
 /** The wire form of an error raised while serving a billing API call. */
 export function billingWireError(error: unknown): AssayError {
@@ -44,6 +49,22 @@ export function billingWireError(error: unknown): AssayError {
   if (error instanceof PriceOverrideInPast) return conflict('price_override_in_past', `${error.message}.`, 'effective_from');
   if (error instanceof PriceOverrideExists) return conflict('price_override_exists', `${error.message}.`, 'effective_from');
   if (error instanceof InvalidPriceCatalog) return AssayError.invalidRequest(`Invalid price: ${error.issues.join('; ')}.`);
+  if (error instanceof PostingIdReused) {
+    const param = POSTING_ID_PARAM[error.kind] ?? 'id';
+    return conflict(`${param}_reused`, `The ${error.kind} '${param}' ${JSON.stringify(error.key)} of tenant ${error.tenantId} was already posted with a different body; nothing was posted now.`, param);
+  }
+  if (error instanceof RefundExceedsCharge) {
+    const message =
+      error.chargedUnits === 0n
+        ? `Request ${error.requestId} was not charged to tenant ${error.tenantId}: there is nothing to refund.`
+        : `Request ${error.requestId} was charged ${formatCredits(error.chargedUnits)} credits, of which ${formatCredits(error.refundedUnits)} are refunded: at most ${formatCredits(error.chargedUnits - error.refundedUnits)} more can be.`;
+    return conflict('refund_exceeds_charge', message, 'credits');
+  }
+  if (error instanceof InsufficientCredits) {
+    return conflict('insufficient_credits', `Tenant ${error.tenantId} has ${formatCredits(error.available)} credits available; cannot take ${formatCredits(error.required)}.`, 'credits');
+  }
+  if (error instanceof ExpiryNotInFuture) return AssayError.invalidRequest(`'expires_at' must be in the future; it is ${error.expiresAt.toISOString()}.`, 'expires_at');
+  if (error instanceof InvalidLedgerTransaction) return AssayError.invalidRequest(`Invalid posting: ${error.issues.join('; ')}.`);
   if (error instanceof TrendRangeTooLong) return AssayError.invalidRequest(error.message, 'from', 'range_too_long');
   log.error('unexpected error', { error: error instanceof Error ? error.stack : String(error) });
   return new AssayError({ status: 500, type: 'api_error', message: 'The billing service failed to process the request.' });

@@ -3,12 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { EventPublisher } from '@assay/messaging';
 import type { DataSource } from 'typeorm';
+import { CreditExpirySweep } from '../credit-expiry-sweep';
 import { LeaseExpirySweep } from '../lease-expiry-sweep';
 import type { PlanCatalog } from '../plan-assignments';
 import { AdminTokenGuard } from './admin-token.guard';
 import { BillingApiController } from './billing-api.controller';
 import { BillingErrorFilter } from './billing-error.filter';
 import { BudgetsApiController } from './budgets-api.controller';
+import { CreditsApiController } from './credits-api.controller';
 import { BILLING_ADMIN_TOKEN, BILLING_DB, BILLING_EVENTS, BILLING_PLANS } from './injection-tokens';
 import { PlansApiController } from './plans-api.controller';
 import { PriceOverridesApiController } from './price-overrides-api.controller';
@@ -28,7 +30,7 @@ class BillingApiModule {
   static register(db: DataSource, options: BillingApiOptions): DynamicModule {
     return {
       module: BillingApiModule,
-      controllers: [BillingApiController, BudgetsApiController, PlansApiController, PriceOverridesApiController],
+      controllers: [BillingApiController, CreditsApiController, BudgetsApiController, PlansApiController, PriceOverridesApiController],
       providers: [
         { provide: BILLING_DB, useValue: db },
         { provide: BILLING_ADMIN_TOKEN, useValue: options.adminToken },
@@ -36,6 +38,7 @@ class BillingApiModule {
         { provide: BILLING_EVENTS, useValue: options.events ?? null },
         AdminTokenGuard,
         { provide: LeaseExpirySweep, useFactory: () => new LeaseExpirySweep(db) },
+        { provide: CreditExpirySweep, useFactory: () => new CreditExpirySweep(db) },
       ],
     };
   }
