@@ -2,6 +2,7 @@
 // fake provider standing in for two models. The cheap model answers exactly as the baseline on
 // invoice triage and differently on memo routing; the first is proven and promoted, the second
 // never, and when the cheap model drifts (its behaviour changed at run time) it is demoted.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import type { DataSource } from 'typeorm';
@@ -9,7 +10,7 @@ import { startMockProvider, type MockConfig } from '@assay/mock-llm';
 import { openDatabase } from '@assay/platform';
 import { issueVirtualKey, tenancyDatabase } from '@assay/tenancy';
 import { parityDatabase } from '@assay/evaluation';
-import { eventually, localInfra, startService, type ServiceProcess } from '@assay/testing';
+import { eventually, localInfra, REPO_ROOT, startService, type ServiceProcess } from '@assay/testing';
 import { E2E_ADMIN_TOKEN, writeClusterConfig } from './cluster-config';
 
 const MODELS_YAML = `providers:
@@ -80,6 +81,7 @@ describe('parity engine (cluster wiring)', () => {
   let client: OpenAI;
   let tenantId: string;
   let parityBase: string;
+  let configPath: string;
 
   beforeAll(async () => {
     mock = await startMockProvider({ port: 0, config: MATCHES_ON_INVOICES });
@@ -91,6 +93,7 @@ describe('parity engine (cluster wiring)', () => {
       // Decided prompt types are sampled at 100% too, so drift shows within a few requests.
       parityYaml: `  tenants:\n    ${JSON.stringify(tenantId)}: { candidates: [small-model], sampleRateDecided: 1, evalBudgetUsdPerDay: '5' }\n`,
     });
+    configPath = path;
     const env = { ASSAY_CONFIG: path, DATABASE_URL: infra.databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(',') };
     services = await Promise.all([
       startService('provider-connector', env, 'listening'),
@@ -148,10 +151,24 @@ describe('parity engine (cluster wiring)', () => {
     expect(invoices!.comparisons).toBeGreaterThanOrEqual(30);
     // Promotion happens when the lower 95% bound reaches the non-inferiority level (1 − δ)/2 = 0.45.
     expect(invoices!.lower_bound).toBeGreaterThanOrEqual(0.45);
-    const memos = await eventually(() => statusOf('memo'), (s) => (s?.candidates[0]?.n ?? 0) >= 30 || s?.status === 'exhausted', 60_000);
+    // Clearly worse: the futility test rejects it after the minimum comparisons, and no candidate is left.
+    const memos = await eventually(() => statusOf('memo'), (s) => s?.status === 'exhausted', 60_000);
+    expect(memos!.candidates[0]!.status).toBe('rejected');
     expect(memos!.serving_model).toBe('big-model');
     expect(memos!.candidates[0]!.status).not.toBe('promoted');
     expect(memos!.candidates[0]!.losses).toBeGreaterThan(20);
+
+    // The operator's view of the same, from the admin CLI.
+    const cli = spawnSync(process.execPath, ['dist/apps/admin-cli/src/main.js', 'parity', 'status', '--tenant', tenantId], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ASSAY_CONFIG: configPath },
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(0);
+    const rows = cli.stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^prompt type\s+status\s+serving\s+candidate\s+W\/T\/L/);
+    expect(rows.find((r) => r.startsWith(invoices!.prompt_type))).toMatch(/promoted\s+small-model\s+small-model\s+0\/\d+\/0/);
+    expect(rows.find((r) => r.startsWith(memos!.prompt_type))).toMatch(/exhausted\s+big-model/);
   });
 
   it('serves the promoted prompt type with the cheap model within a second, and the other one with the baseline', async () => {
