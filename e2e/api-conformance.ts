@@ -31,8 +31,11 @@ export function apiConformanceTests(target: () => GatewayUnderTest): void {
       expect(r.usage!.prompt_tokens).toBeGreaterThan(0);
     });
 
-    it('streams with usage at the end', async () => {
-      const stream = await openai().chat.completions.create({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Hello' }] });
+    it('streams with usage at the end, naming the answering model in x-assay-model', async () => {
+      const { data: stream, response } = await openai()
+        .chat.completions.create({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Hello' }] })
+        .withResponse();
+      expect(response.headers.get('x-assay-model')).toBe(model);
       let text = '';
       let usage: OpenAI.CompletionUsage | undefined;
       for await (const chunk of stream) {
@@ -142,6 +145,8 @@ export function apiConformanceTests(target: () => GatewayUnderTest): void {
 
     it('streams a message', async () => {
       const stream = anthropic().messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }] });
+      const { response } = await stream.withResponse();
+      expect(response.headers.get('x-assay-model')).toBe(model);
       let text = '';
       stream.on('text', (t) => (text += t));
       const final = await stream.finalMessage();

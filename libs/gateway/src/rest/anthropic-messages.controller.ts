@@ -46,7 +46,15 @@ export class AnthropicMessagesController {
     let next = await chunks.next();
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, { 'x-request-id': requestId, 'request-id': requestId, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const servedModel = next.done ? undefined : next.value.servedModel;
+    raw.writeHead(200, {
+      'x-request-id': requestId,
+      'request-id': requestId,
+      ...(servedModel ? { 'x-assay-model': servedModel } : {}),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     const encoder = new AnthropicStreamEncoder(requestedModel);
     const write = async (frames: string[]) => {
       for (const frame of frames) if (!raw.write(frame) && !raw.destroyed) await once(raw, 'drain');

@@ -14,8 +14,11 @@ export async function writeSse(
   headers: Record<string, string>,
 ): Promise<Outcome | undefined> {
   let next = await chunks.next();
+  const servedModel = next.done ? undefined : next.value.servedModel;
   raw.writeHead(200, {
     ...headers,
+    // Attempts and cost are only known at the end of a stream; the model answering is known now.
+    ...(servedModel ? { 'x-assay-model': servedModel } : {}),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',

@@ -114,17 +114,20 @@ export class ProviderConnector implements ConnectorPort {
     let answerText = '';
     let completed = false;
     let failed = false;
+    // The first chunk names the model that answers (x-assay-model on SSE responses).
+    let servedModel: string | undefined = call.model.model;
     try {
       for (let next = ok.value.first; !next.done; next = await ok.value.events.next()) {
         const event = next.value;
         if (event.type === 'usage') {
           usage = toUsage(event.usage);
           reported = true;
-          if (clientWantsUsage) yield { openaiChunk: Buffer.from(JSON.stringify(event.chunk)) };
+          if (clientWantsUsage) yield { openaiChunk: Buffer.from(JSON.stringify(event.chunk)), servedModel };
         } else {
           if (!reported) answerText += deltaText(event.chunk);
-          yield { openaiChunk: Buffer.from(JSON.stringify(event.chunk)) };
+          yield { openaiChunk: Buffer.from(JSON.stringify(event.chunk)), servedModel };
         }
+        servedModel = undefined;
       }
       completed = true;
     } catch (err) {

@@ -83,7 +83,14 @@ export interface ChatResponse {
 /** One server-stream message: either an OpenAI chat.completion.chunk (JSON) or, last, the outcome. */
 export interface ChatChunk {
   openaiChunk?: Buffer | undefined;
-  outcome?: Outcome | undefined;
+  outcome?:
+    | Outcome
+    | undefined;
+  /**
+   * On the first openai_chunk of an answer: the configured model that produces it, so the edge
+   * can say so (x-assay-model) before the stream's outcome is known.
+   */
+  servedModel?: string | undefined;
 }
 
 /** An embeddings request: the OpenAI embeddings body, JSON, carried verbatim. */
@@ -713,7 +720,7 @@ export const ChatResponse: MessageFns<ChatResponse> = {
 };
 
 function createBaseChatChunk(): ChatChunk {
-  return { openaiChunk: undefined, outcome: undefined };
+  return { openaiChunk: undefined, outcome: undefined, servedModel: undefined };
 }
 
 export const ChatChunk: MessageFns<ChatChunk> = {
@@ -723,6 +730,9 @@ export const ChatChunk: MessageFns<ChatChunk> = {
     }
     if (message.outcome !== undefined) {
       Outcome.encode(message.outcome, writer.uint32(18).fork()).join();
+    }
+    if (message.servedModel !== undefined) {
+      writer.uint32(26).string(message.servedModel);
     }
     return writer;
   },
@@ -756,6 +766,14 @@ export const ChatChunk: MessageFns<ChatChunk> = {
             message.outcome = Outcome.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.servedModel = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -777,6 +795,7 @@ export const ChatChunk: MessageFns<ChatChunk> = {
     message.outcome = (object.outcome !== undefined && object.outcome !== null)
       ? Outcome.fromPartial(object.outcome)
       : undefined;
+    message.servedModel = object.servedModel ?? undefined;
     return message;
   },
 };
