@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EvalSample, Topics, type ChatRequest, type ParityDecision, type RequestContext, type Usage } from '@assay/contracts';
 import type { EventPublisher } from '@assay/messaging';
-import { resolveParityPolicy, resolvePromptType, structuredOutputKind, type ParityPolicies } from '@assay/parity';
+import { resolveParityPolicy, resolvePromptType, structuredOutputKind, type ParityPolicies, type ParityPolicy } from '@assay/parity';
 
 interface ParityRoute {
   baseline: string;
@@ -38,6 +38,7 @@ export interface ServedAnswer {
 
 export class ParityRouting {
   private readonly routes = new Map<string, ParityRoute>();
+  private readonly policyCache = new Map<string, ParityPolicy | null>();
 
   constructor(
     private readonly policies: ParityPolicies,
@@ -56,7 +57,7 @@ export class ParityRouting {
 
   plan(request: ChatRequest): ParityPlan | null {
     const tenantId = request.context?.tenantId;
-    if (!tenantId || !(tenantId in this.policies.tenants)) return null;
+    if (!tenantId || !Object.hasOwn(this.policies.tenants, tenantId)) return null;
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(Buffer.from(request.openaiBody).toString('utf8')) as Record<string, unknown>;
@@ -64,7 +65,7 @@ export class ParityRouting {
       return null;
     }
     const promptType = resolvePromptType(request.context?.promptType || undefined, body as never);
-    const policy = resolveParityPolicy(this.policies, tenantId, promptType);
+    const policy = this.policyFor(tenantId, promptType);
     if (!policy || (policy.baseline !== undefined && policy.baseline !== request.model)) return null;
     const route = this.routes.get(routeKey(tenantId, promptType));
     const promoted =
@@ -80,6 +81,21 @@ export class ParityRouting {
       sampled: rate > 0 && this.random() < rate,
       body,
     };
+  }
+
+  /**
+   * The effective policy, merged and validated once per tenant (or per prompt type the config
+   * names), not per request. Keys come from the config only, so the cache stays small.
+   */
+  private policyFor(tenantId: string, promptType: string): ParityPolicy | null {
+    const overridden = Object.hasOwn(this.policies.tenants[tenantId].promptTypes ?? {}, promptType);
+    const key = overridden ? routeKey(tenantId, promptType) : tenantId;
+    let policy = this.policyCache.get(key);
+    if (policy === undefined) {
+      policy = resolveParityPolicy(this.policies, tenantId, overridden ? promptType : undefined);
+      this.policyCache.set(key, policy);
+    }
+    return policy;
   }
 
   /** Publishes a sample of the answer the client received. */
