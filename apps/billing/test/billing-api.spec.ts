@@ -2,14 +2,13 @@
 // changes picked up by a running usage charger, and the margin trend. Every budget, tenant and
 // request is named after this run, and removed afterwards (except ledger entries: append-only).
 import { randomUUID } from 'node:crypto';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
-import { billingDatabase, compilePlan, PlanScheduleCache, startBillingApi, UsageCharger, type PlanCatalog } from '@assay/billing';
+import { compilePlan, PlanScheduleCache, UsageCharger, type PlanCatalog } from '@assay/billing';
 import { RequestCompleted, Topics } from '@assay/contracts';
 import type { BusEvent } from '@assay/messaging';
 import type { UsagePricer } from '@assay/metering';
-import { openDatabase } from '@assay/platform';
-import { eventually, freePort, localInfra } from '@assay/testing';
+import { eventually } from '@assay/testing';
+import { startBillingApiHarness, type BillingApiHarness } from './billing-api-harness';
 
 const ADMIN_TOKEN = 'billing-api-test-admin-token';
 const RUN = randomUUID().slice(0, 8);
@@ -28,27 +27,17 @@ const freeOfCost: UsagePricer = { price: () => ({ costPico: 0n, effectiveFrom: n
 /** $0.01 per credit = 10^10 picodollars per 10^6 micro-units. */
 const PICO_PER_CREDIT_UNIT = 10_000n;
 
-interface Reply {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-  text: string;
-}
-
 describe('billing API', () => {
+  let harness: BillingApiHarness;
   let db: DataSource;
-  let api: NestFastifyApplication;
-  let base: string;
 
   beforeAll(async () => {
-    db = await openDatabase(localInfra().databaseUrl, [billingDatabase], 'billing-api-test');
-    const port = await freePort();
-    api = await startBillingApi(db, { host: '127.0.0.1', port, adminToken: ADMIN_TOKEN, plans: catalog });
-    base = `http://127.0.0.1:${port}/v1/billing`;
+    harness = await startBillingApiHarness('billing-api-test', ADMIN_TOKEN, { plans: catalog });
+    db = harness.db;
   });
 
   afterAll(async () => {
-    await api?.close();
+    await harness?.api.close();
     if (!db) return;
     const budgets = `team:billing-test-${RUN}/%`;
     const tenants = `billing-test-${RUN}-%`;
@@ -64,15 +53,7 @@ describe('billing API', () => {
     await db.destroy();
   });
 
-  async function call(method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN): Promise<Reply> {
-    const headers: Record<string, string> = {};
-    if (token !== null) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    const json = res.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : undefined;
-    return { status: res.status, body: json, text };
-  }
+  const call = (method: string, path: string, body?: unknown, token?: string | null) => harness.call(method, path, body, token);
   const budgetPath = (id: string) => `/budgets/${encodeURIComponent(id)}`;
   const lease = (id: string, holder: string, units: string) => call('POST', `${budgetPath(id)}/leases`, { holder_id: holder, requested_units: units });
   const settle = (leaseId: string, settleId: string, spent: string, close = false) =>
@@ -200,7 +181,7 @@ describe('billing API', () => {
       const held = (await lease(id, 'ingress-1', '1')).body.lease_id;
       expect((await settle(held, 's1', '0.5')).status).toBe(400);
 
-      const malformed = await fetch(base + budgetPath(id), { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{"cap_units":' });
+      const malformed = await fetch(harness.base + budgetPath(id), { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{"cap_units":' });
       expect(malformed.status).toBe(400);
       expect(((await malformed.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
 

@@ -3,11 +3,9 @@
 // process's, while the API (on the real clock) serves the holder's side. Every budget is named
 // after this run and removed afterwards.
 import { randomUUID } from 'node:crypto';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
-import { billingDatabase, LeaseExpirySweep, leaseFromBudget, readBudget, startBillingApi } from '@assay/billing';
-import { openDatabase } from '@assay/platform';
-import { freePort, localInfra } from '@assay/testing';
+import { LeaseExpirySweep, leaseFromBudget, readBudget } from '@assay/billing';
+import { startBillingApiHarness, type BillingApiHarness } from './billing-api-harness';
 
 const ADMIN_TOKEN = 'budget-leases-test-admin-token';
 const RUN = randomUUID().slice(0, 8);
@@ -15,22 +13,14 @@ const budgetId = (name: string) => `team:lease-test-${RUN}/${name}`;
 /** This process's clock moved by `seconds`: the store's view of a moment before or after now. */
 const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1_000);
 
-interface Reply {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
 describe('budget lease lifetimes and idempotent grants', () => {
+  let harness: BillingApiHarness;
   let db: DataSource;
-  let api: NestFastifyApplication;
-  let base: string;
+  let api: BillingApiHarness['api'];
 
   beforeAll(async () => {
-    db = await openDatabase(localInfra().databaseUrl, [billingDatabase], 'budget-leases-test');
-    const port = await freePort();
-    api = await startBillingApi(db, { host: '127.0.0.1', port, adminToken: ADMIN_TOKEN });
-    base = `http://127.0.0.1:${port}/v1/billing`;
+    harness = await startBillingApiHarness('budget-leases-test', ADMIN_TOKEN);
+    ({ db, api } = harness);
   });
 
   afterAll(async () => {
@@ -45,13 +35,7 @@ describe('budget lease lifetimes and idempotent grants', () => {
     await db.destroy();
   });
 
-  async function call(method: string, path: string, body?: unknown): Promise<Reply> {
-    const headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const call = (method: string, path: string, body?: unknown) => harness.call(method, path, body);
   const budgetPath = (id: string) => `/budgets/${encodeURIComponent(id)}`;
   const createBudget = (id: string, cap: string) => call('PUT', budgetPath(id), { cap_units: cap });
   const lease = (id: string, body: Record<string, unknown>) => call('POST', `${budgetPath(id)}/leases`, body);

@@ -5,21 +5,17 @@
 // transaction balances afterwards. Every tenant is named after this run; its credit lots are
 // removed afterwards (ledger entries are append-only and stay).
 import { randomUUID } from 'node:crypto';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import {
-  billingDatabase,
   CreditExpirySweep,
   dailyCloses,
   expireCredits,
   postTransactions,
   reconcileLedger,
-  startBillingApi,
   UNITS_PER_CREDIT,
   usageDebit,
 } from '@assay/billing';
-import { openDatabase } from '@assay/platform';
-import { freePort, localInfra } from '@assay/testing';
+import { startBillingApiHarness, type BillingApiHarness } from './billing-api-harness';
 
 const ADMIN_TOKEN = 'ledger-api-test-admin-token';
 const RUN = randomUUID().slice(0, 8);
@@ -27,22 +23,14 @@ const tenantId = (name: string) => `ledger-test-${RUN}-${name}`;
 const credits = (n: number) => BigInt(n) * UNITS_PER_CREDIT;
 const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000);
 
-interface Reply {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
 describe('credits ledger over the billing API', () => {
+  let harness: BillingApiHarness;
   let db: DataSource;
-  let api: NestFastifyApplication;
-  let base: string;
+  let api: BillingApiHarness['api'];
 
   beforeAll(async () => {
-    db = await openDatabase(localInfra().databaseUrl, [billingDatabase], 'ledger-api-test');
-    const port = await freePort();
-    api = await startBillingApi(db, { host: '127.0.0.1', port, adminToken: ADMIN_TOKEN });
-    base = `http://127.0.0.1:${port}/v1/billing`;
+    harness = await startBillingApiHarness('ledger-api-test', ADMIN_TOKEN);
+    ({ db, api } = harness);
   });
 
   afterAll(async () => {
@@ -52,14 +40,7 @@ describe('credits ledger over the billing API', () => {
     await db.destroy();
   });
 
-  async function call(method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN): Promise<Reply> {
-    const headers: Record<string, string> = {};
-    if (token !== null) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const call = (method: string, path: string, body?: unknown, token?: string | null) => harness.call(method, path, body, token);
   const post = (kind: 'grants' | 'purchases' | 'refunds' | 'adjustments', body: Record<string, unknown>) => call('POST', `/${kind}`, body);
 
   /** The tenant's balances from the API, as bigints; accounts without entries are absent. */

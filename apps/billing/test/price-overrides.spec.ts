@@ -8,15 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
-import { billingDatabase, compilePlan, PlanScheduleCache, startBillingApi, UsageCharger } from '@assay/billing';
+import { compilePlan, PlanScheduleCache, UsageCharger } from '@assay/billing';
 import { ProviderAttempt, Topics } from '@assay/contracts';
 import { createKafkaPublisher, KafkaSubscriber, type BufferedPublisher, type BusEvent } from '@assay/messaging';
 import { CatalogPricer, followPriceOverrides } from '@assay/metering';
-import { AssayConfigSchema, openDatabase } from '@assay/platform';
+import { AssayConfigSchema } from '@assay/platform';
 import { LivePriceCatalog, PriceCatalog } from '@assay/pricing';
-import { eventually, freePort, localInfra } from '@assay/testing';
+import { eventually, localInfra } from '@assay/testing';
+import { startBillingApiHarness, type BillingApiHarness } from './billing-api-harness';
 
 const ADMIN_TOKEN = 'price-overrides-test-admin-token';
 const RUN = randomUUID().slice(0, 8);
@@ -32,32 +32,23 @@ const USAGE = { promptTokens: 1_000, completionTokens: 500, totalTokens: 1_500, 
 const LIST_COST = '2000000000';
 const OVERRIDE_COST = '1500000000';
 
-interface Reply {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
 describe('price overrides', () => {
   const infra = localInfra();
+  let harness: BillingApiHarness;
   let db: DataSource;
-  let api: NestFastifyApplication;
-  let base: string;
   let spillDir: string;
   let events: BufferedPublisher;
   const subscribers: KafkaSubscriber[] = [];
 
   beforeAll(async () => {
-    db = await openDatabase(infra.databaseUrl, [billingDatabase], 'price-overrides-test');
     spillDir = mkdtempSync(join(tmpdir(), 'assay-price-overrides-'));
     events = createKafkaPublisher({ brokers: infra.kafkaBrokers, clientId: 'price-overrides-test' }, { spillDir });
-    const port = await freePort();
-    api = await startBillingApi(db, { host: '127.0.0.1', port, adminToken: ADMIN_TOKEN, events });
-    base = `http://127.0.0.1:${port}/v1/billing`;
+    harness = await startBillingApiHarness('price-overrides-test', ADMIN_TOKEN, { events });
+    db = harness.db;
   });
 
   afterAll(async () => {
-    await api?.close();
+    await harness?.api.close();
     await Promise.all(subscribers.map((s) => s.close()));
     await events?.close();
     if (db) {
@@ -68,14 +59,7 @@ describe('price overrides', () => {
     if (spillDir) rmSync(spillDir, { recursive: true, force: true });
   });
 
-  async function call(method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN): Promise<Reply> {
-    const headers: Record<string, string> = {};
-    if (token !== null) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const call = (method: string, path: string, body?: unknown, token?: string | null) => harness.call(method, path, body, token);
 
   /** A pricing process: list prices, the overrides followed from the topic, billing's charger on top. */
   async function startPricer(): Promise<{ prices: LivePriceCatalog; charger: UsageCharger }> {
