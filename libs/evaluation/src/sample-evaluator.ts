@@ -244,20 +244,8 @@ export class SampleEvaluator {
       this.qualifications.set(keyOf(tenantId, sample.promptType), PromptTypeQualification.restore(before));
       return;
     }
-    const event: EvalVerdict = {
-      eventId: randomUUID(),
-      sampleId: sample.eventId,
-      tenantId,
-      promptType: sample.promptType,
-      baselineModel: baseline,
-      candidateModel: candidate,
-      score: judgement.score,
-      judge: judgement.judge,
-      judgeModel: judgement.judgeModel,
-      detail: judgement.detail,
-      evalCostPico: judgement.costPico.toString(),
-      atMs: at,
-    };
+    const { counted: _counted, evalCostPico, ...shared } = verdict;
+    const event: EvalVerdict = { ...shared, eventId: randomUUID(), evalCostPico: evalCostPico.toString() };
     this.deps.events.publish({ topic: Topics.evalVerdict, key: tenantId, id: event.eventId, value: EvalVerdict.encode(event).finish() });
     stored.forEach((d) => this.publishDecision(d));
   }
