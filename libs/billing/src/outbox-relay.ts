@@ -42,6 +42,10 @@ export class OutboxRelay {
       await this.events.flush();
       await this.db.query(`UPDATE billing.outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       total += rows.length;
+      // A short page means the backlog is drained. Going round again would pick up what was
+      // written meanwhile, and on the in-process bus the flush above makes billing write more,
+      // so the relay and billing would drive each other in a loop of tiny batches.
+      if (rows.length < BATCH) return total;
     }
   }
 }

@@ -1,15 +1,17 @@
 // The standalone wiring's bus: events go to in-process handlers without the publisher waiting.
-// Batch handlers get events in batches: everything published within a short window, or while the
-// previous batch was being handled, arrives at once, so a database consumer writes once per batch
-// instead of once per event (on this path each write is a round trip and a commit). A failing
-// handler is retried with backoff, as a Kafka consumer would be redelivered the messages.
+// Batch handlers get events in batches: a batch starts one window after the first event waiting
+// for it, and never sooner than one window after the previous batch of the same handler started,
+// so a database consumer commits at most once per window whatever the request rate (on this path
+// each write is a round trip and a commit, and the database shares the cores with the requests).
+// Only a full batch (maxBatchSize) goes at once. A failing handler is retried with backoff, as a
+// Kafka consumer would be redelivered the messages.
 import { Logger } from '@assay/platform';
 import type { BatchHandler, BusEvent, EventHandler, EventPublisher, EventSubscriber } from './event-bus';
 
 const MAX_RETRY_DELAY_MS = 5_000;
 
 export interface InProcessBusOptions {
-  /** Why 25 ms: invisible next to an LLM call, yet it turns hundreds of writes a second into ~40. */
+  /** Why 25 ms: invisible next to an LLM call, yet it turns hundreds of writes a second into at most 40. */
   batchWindowMs?: number;
   /** Why 1,000: one multi-row statement stays well under PostgreSQL's parameter and size limits. */
   maxBatchSize?: number;
@@ -20,6 +22,11 @@ interface Subscription {
   pending: BusEvent[];
   timer: NodeJS.Timeout | null;
   running: Promise<void> | null;
+  /** When the last batch started (performance.now()), to keep batches a window apart. */
+  lastStartedAt: number;
+  /** Events published to / handled by this subscription so far; in order, so counts suffice. */
+  published: number;
+  delivered: number;
 }
 
 export class InProcessBus implements EventPublisher, EventSubscriber {
@@ -38,10 +45,19 @@ export class InProcessBus implements EventPublisher, EventSubscriber {
   publish(event: BusEvent): void {
     for (const sub of this.subscriptions.get(event.topic) ?? []) {
       sub.pending.push(event);
-      if (sub.running) continue; // picked up when the running batch is done
+      sub.published++;
+      if (sub.running) continue; // scheduled when the running batch is done
       if (sub.pending.length >= this.maxBatchSize) this.run(sub);
       else sub.timer ??= setTimeout(() => this.run(sub), this.batchWindowMs);
     }
+  }
+
+  /** After a batch: the next one a window after this one started, or at once when it is full. */
+  private scheduleNext(sub: Subscription): void {
+    if (sub.pending.length === 0 || this.closed) return;
+    if (sub.pending.length >= this.maxBatchSize) return this.run(sub);
+    const wait = Math.max(0, sub.lastStartedAt + this.batchWindowMs - performance.now());
+    sub.timer ??= setTimeout(() => this.run(sub), wait);
   }
 
   async subscribe(groupId: string, topics: string[], handler: EventHandler): Promise<void> {
@@ -51,7 +67,7 @@ export class InProcessBus implements EventPublisher, EventSubscriber {
   }
 
   async subscribeBatch(_groupId: string, topics: string[], handler: BatchHandler): Promise<void> {
-    const sub: Subscription = { handler, pending: [], timer: null, running: null };
+    const sub: Subscription = { handler, pending: [], timer: null, running: null, lastStartedAt: 0, published: 0, delivered: 0 };
     this.all.push(sub);
     for (const topic of topics) this.subscriptions.set(topic, [...(this.subscriptions.get(topic) ?? []), sub]);
   }
@@ -64,13 +80,17 @@ export class InProcessBus implements EventPublisher, EventSubscriber {
     await this.subscribeBatch(groupPrefix, [topic], handler);
   }
 
-  /** Delivers everything published so far, without waiting for the batch window. */
+  /**
+   * Delivers everything published so far, without waiting for the batch window. Only that: under
+   * steady traffic there is always something newer pending, and waiting for it too would never end.
+   */
   async flush(): Promise<void> {
+    const targets = this.all.map((sub) => ({ sub, published: sub.published }));
     for (;;) {
-      const busy = this.all.filter((s) => s.running || s.pending.length > 0);
-      if (busy.length === 0) return;
-      for (const s of busy) if (!s.running) this.run(s);
-      await Promise.all(busy.map((s) => s.running));
+      const behind = targets.filter((t) => t.sub.delivered < t.published).map((t) => t.sub);
+      if (behind.length === 0) return;
+      for (const s of behind) if (!s.running) this.run(s);
+      await Promise.all(behind.map((s) => s.running));
     }
   }
 
@@ -82,10 +102,11 @@ export class InProcessBus implements EventPublisher, EventSubscriber {
   private run(sub: Subscription): void {
     if (sub.timer) clearTimeout(sub.timer);
     sub.timer = null;
+    sub.lastStartedAt = performance.now();
     const batch = sub.pending.splice(0, this.maxBatchSize);
     sub.running = this.deliver(sub, batch).finally(() => {
       sub.running = null;
-      if (sub.pending.length > 0) this.run(sub);
+      this.scheduleNext(sub);
     });
   }
 
@@ -93,6 +114,7 @@ export class InProcessBus implements EventPublisher, EventSubscriber {
     for (let attempt = 0; !this.closed; attempt++) {
       try {
         await sub.handler(batch);
+        sub.delivered += batch.length;
         return;
       } catch (err) {
         this.log.error('event handler failed; retrying', { events: batch.length, attempt, error: String(err) });
