@@ -50,6 +50,30 @@ describe('BufferedPublisher', () => {
     await publisher.close();
   });
 
+  it('holds a batch that is not full for the linger time, so events published meanwhile share one send', async () => {
+    const sends: string[][] = [];
+    const sender: BatchSender = { send: async (events) => void sends.push(events.map((e) => e.id)), close: async () => {} };
+    const publisher = new BufferedPublisher(sender, { spillDir: dir, batchSize: 10, lingerMs: 50 });
+    publisher.publish(event(1));
+    // Published after the pump woke but well inside the linger time.
+    await new Promise((r) => setImmediate(r));
+    publisher.publish(event(2));
+    await publisher.flush();
+    expect(sends).toEqual([['e1', 'e2']]);
+    await publisher.close();
+  });
+
+  it('sends a full batch without lingering', async () => {
+    const sends: string[][] = [];
+    const sender: BatchSender = { send: async (events) => void sends.push(events.map((e) => e.id)), close: async () => {} };
+    // A linger longer than the test's timeout: only a full batch can be sent in time.
+    const publisher = new BufferedPublisher(sender, { spillDir: dir, batchSize: 3, lingerMs: 60_000 });
+    for (let i = 1; i <= 3; i++) publisher.publish(event(i));
+    await publisher.flush();
+    expect(sends).toEqual([['e1', 'e2', 'e3']]);
+    await publisher.close();
+  });
+
   it('keeps retrying while the broker is down and delivers everything once it is back', async () => {
     const sender = new SwitchableSender();
     sender.up = false;
