@@ -1,5 +1,6 @@
 export * from './assay-error';
 export * from './chat-port';
+export * from './grpc/call-cancellation';
 export * from './grpc/grpc-errors';
 export * from './grpc/grpc-chat-port';
 export * from './grpc/grpc-server';

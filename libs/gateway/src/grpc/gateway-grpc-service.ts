@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import type { Metadata, ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
 import type { ChatChunk, ChatResponse, GatewayChatRequest } from '@assay/contracts';
-import { AssayError, toGrpcError } from '@assay/platform';
+import { AssayError, callCancellation, toGrpcError } from '@assay/platform';
 import type { IncomingChat, IngressChat } from '../ingress-chat';
 
 function incomingFromCall(call: ServerUnaryCall<GatewayChatRequest, unknown> | ServerWritableStream<GatewayChatRequest, unknown>, stream: boolean): IncomingChat {
@@ -37,26 +37,32 @@ function firstString(metadata: Metadata, key: string): string | undefined {
 export function gatewayGrpcHandlers(ingress: IngressChat) {
   return {
     chat(call: ServerUnaryCall<GatewayChatRequest, ChatResponse>, callback: sendUnaryData<ChatResponse>): void {
-      const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
+      const cancellation = callCancellation(call);
       Promise.resolve()
-        .then(() => ingress.chat(ingress.prepare(incomingFromCall(call, false)), abort.signal))
+        .then(() => ingress.chat(ingress.prepare(incomingFromCall(call, false)), cancellation.signal))
         .then(
-          (response) => callback(null, response),
-          (err) => callback(toGrpcError(err)),
+          (response) => {
+            cancellation.settle();
+            callback(null, response);
+          },
+          (err) => {
+            cancellation.settle();
+            callback(toGrpcError(err));
+          },
         );
     },
     async chatStream(call: ServerWritableStream<GatewayChatRequest, ChatChunk>): Promise<void> {
-      const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
+      const cancellation = callCancellation(call);
       try {
         const request = ingress.prepare(incomingFromCall(call, true));
-        for await (const chunk of ingress.chatStream(request, abort.signal)) {
+        for await (const chunk of ingress.chatStream(request, cancellation.signal)) {
           if (!call.write(chunk)) await once(call, 'drain');
         }
+        cancellation.settle();
         call.end();
       } catch (err) {
-        if (!abort.signal.aborted) call.emit('error', toGrpcError(err));
+        if (!cancellation.signal.aborted) call.emit('error', toGrpcError(err));
+        cancellation.settle();
       }
     },
   };
