@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const KEY_PREFIX = 'sk-assay-';
 
@@ -7,8 +7,9 @@ export function generateVirtualKey(): string {
   return KEY_PREFIX + randomBytes(32).toString('base64url');
 }
 
+/** Runs on every request: the one-shot hash skips building a Hash object each time. */
 export function hashVirtualKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 export function displayPrefix(key: string): string {
