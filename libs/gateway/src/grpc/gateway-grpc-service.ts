@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import type { Metadata, ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
 import type { ChatChunk, ChatResponse, GatewayChatRequest } from '@assay/contracts';
-import { AssayError, callCancellation, toGrpcError } from '@assay/platform';
+import { answerUnary, AssayError, callCancellation, toGrpcError } from '@assay/platform';
 import type { IncomingChat, IngressChat } from '../ingress-chat';
 
 function incomingFromCall(call: ServerUnaryCall<GatewayChatRequest, unknown> | ServerWritableStream<GatewayChatRequest, unknown>, stream: boolean): IncomingChat {
@@ -37,19 +37,7 @@ function firstString(metadata: Metadata, key: string): string | undefined {
 export function gatewayGrpcHandlers(ingress: IngressChat) {
   return {
     chat(call: ServerUnaryCall<GatewayChatRequest, ChatResponse>, callback: sendUnaryData<ChatResponse>): void {
-      const cancellation = callCancellation(call);
-      Promise.resolve()
-        .then(() => ingress.chat(ingress.prepare(incomingFromCall(call, false)), cancellation.signal))
-        .then(
-          (response) => {
-            cancellation.settle();
-            callback(null, response);
-          },
-          (err) => {
-            cancellation.settle();
-            callback(toGrpcError(err));
-          },
-        );
+      answerUnary(call, callback, (signal) => ingress.chat(ingress.prepare(incomingFromCall(call, false)), signal));
     },
     async chatStream(call: ServerWritableStream<GatewayChatRequest, ChatChunk>): Promise<void> {
       const cancellation = callCancellation(call);

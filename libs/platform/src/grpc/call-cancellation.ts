@@ -1,6 +1,8 @@
 // The abort signal of a served gRPC call: it fires when the client cancels (or goes away) while
 // the answer is still being worked on, so every upstream call made for it stops too.
 import type { EventEmitter } from 'node:events';
+import type { sendUnaryData } from '@grpc/grpc-js';
+import { toGrpcError } from './grpc-errors';
 
 export interface CallCancellation {
   signal: AbortSignal;
@@ -23,4 +25,21 @@ export function callCancellation(call: EventEmitter): CallCancellation {
       settled = true;
     },
   };
+}
+
+/** Answers a unary call with what `work` returns, or its error as a gRPC status; a cancelled call aborts the work. */
+export function answerUnary<T>(call: EventEmitter, callback: sendUnaryData<T>, work: (signal: AbortSignal) => Promise<T>): void {
+  const cancellation = callCancellation(call);
+  Promise.resolve()
+    .then(() => work(cancellation.signal))
+    .then(
+      (response) => {
+        cancellation.settle();
+        callback(null, response);
+      },
+      (err) => {
+        cancellation.settle();
+        callback(toGrpcError(err));
+      },
+    );
 }

@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import {
   Client,
+  type ClientUnaryCall,
   credentials,
   Metadata,
   type MethodDefinition,
@@ -13,7 +14,7 @@ import {
 } from '@grpc/grpc-js';
 import type { ChatChunk, ChatResponse, EmbedResponse } from '@assay/contracts';
 import type { ChatPort } from '../chat-port';
-import { callCancellation } from './call-cancellation';
+import { answerUnary, callCancellation } from './call-cancellation';
 import { fromGrpcError, toGrpcError } from './grpc-errors';
 
 export interface ChatServiceDefinition<TChat, TEmbed> {
@@ -62,7 +63,7 @@ export class GrpcChatClient<TChat extends WithDeadline, TEmbed extends WithDeadl
       // ~2 % of ingress's and router's CPU, so it is made empty.
       const stackTraceLimit = Error.stackTraceLimit;
       Error.stackTraceLimit = 0;
-      let call;
+      let call: ClientUnaryCall;
       try {
         call = this.client.makeUnaryRequest(
           m.path, m.requestSerialize, m.responseDeserialize, request, new Metadata(), this.callOptions(request),
@@ -104,19 +105,7 @@ export class GrpcChatClient<TChat extends WithDeadline, TEmbed extends WithDeadl
 }
 
 function unaryHandler<TReq, TRes>(run: (request: TReq, signal: AbortSignal) => Promise<TRes>) {
-  return (call: ServerUnaryCall<TReq, TRes>, callback: sendUnaryData<TRes>): void => {
-    const cancellation = callCancellation(call);
-    run(call.request, cancellation.signal).then(
-      (response) => {
-        cancellation.settle();
-        callback(null, response);
-      },
-      (err) => {
-        cancellation.settle();
-        callback(toGrpcError(err));
-      },
-    );
-  };
+  return (call: ServerUnaryCall<TReq, TRes>, callback: sendUnaryData<TRes>): void => answerUnary(call, callback, (signal) => run(call.request, signal));
 }
 
 export function chatPortHandlers<TChat, TEmbed>(port: ChatPort<TChat, TEmbed>) {
