@@ -65,7 +65,8 @@ export class UsageCharger {
       const { schedule, version } = this.plans;
       const charges: ChargeRow[] = [];
       const debits: LedgerTransaction[] = [];
-      for (const e of completed) this.charge(e, schedule, charges, debits);
+      const charged = new Set<string>();
+      for (const e of completed) this.charge(e, schedule, charges, debits, charged);
       if (charges.length === 0 && costs.length === 0) return;
       const [{ fresh }]: Array<{ fresh: boolean }> = await this.db.query(CHARGE_BATCH_SQL, [
         JSON.stringify(ledgerRows(debits)),
@@ -79,12 +80,13 @@ export class UsageCharger {
     }
   };
 
-  private charge(e: RequestCompleted, plans: PlanSchedule, charges: ChargeRow[], debits: LedgerTransaction[]): void {
+  private charge(e: RequestCompleted, plans: PlanSchedule, charges: ChargeRow[], debits: LedgerTransaction[], charged: Set<string>): void {
     const tenantId = e.context?.tenantId;
     const requestId = e.context?.requestId;
     if (!tenantId || !requestId || e.status !== 'ok') return; // failed requests are not charged
     // Two events for one request (a producer retry) must still make one charge.
-    if (charges.some((c) => c.request_id === requestId)) return;
+    if (charged.has(requestId)) return;
+    charged.add(requestId);
     const at = new Date(e.startedAtMs);
     const usage = e.usage ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
     // The router reports what the served answer cost; re-price only when it could not.

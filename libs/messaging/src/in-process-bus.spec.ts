@@ -27,7 +27,8 @@ describe('InProcessBus batching', () => {
   let t0: number;
 
   beforeEach(async () => {
-    jest.useFakeTimers();
+    // Batches start on a later event-loop turn (setImmediate), which is not a matter of time.
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     t0 = Date.now();
     bus = new InProcessBus({ batchWindowMs: 100, maxBatchSize: 5 });
     handler = new ManualHandler();
@@ -99,6 +100,26 @@ describe('InProcessBus batching', () => {
     retrying.publish(event(1));
     await jest.advanceTimersByTimeAsync(100 + 50 + 100);
     expect(seen).toEqual([['e1'], ['e1'], ['e1']]);
+  });
+});
+
+describe('InProcessBus turns', () => {
+  it('starts batches that are due together in separate event-loop turns, so other work runs between them', async () => {
+    const bus = new InProcessBus({ batchWindowMs: 5 });
+    const order: string[] = [];
+    let bDone!: () => void;
+    const bHandled = new Promise<void>((r) => (bDone = r));
+    await bus.subscribeBatch('a', ['t'], async () => {
+      order.push('handler a');
+      setImmediate(() => order.push('work queued meanwhile'));
+    });
+    await bus.subscribeBatch('b', ['t'], async () => {
+      order.push('handler b');
+      bDone();
+    });
+    bus.publish(event(1));
+    await bHandled;
+    expect(order).toEqual(['handler a', 'work queued meanwhile', 'handler b']);
   });
 });
 

@@ -13,6 +13,8 @@ export interface ProviderResponse {
   text(): Promise<string>;
   /** The body as it arrives, for streams. */
   body: AsyncIterable<Uint8Array>;
+  /** Calls `listener` once the body was read to its end, or abandoned. */
+  onClose(listener: () => void): void;
 }
 
 export interface PostOptions {
@@ -46,25 +48,67 @@ export async function httpPost(url: string, options: PostOptions): Promise<Provi
     json: () => response.body.json(),
     text: () => response.body.text(),
     body: response.body,
+    onClose: (listener) => void response.body.once('close', listener),
   };
 }
 
 /**
- * POSTs a JSON body to a provider under the target's per-attempt timeout. Network failures and
- * timeouts become ProviderUnreachable; an abort by the caller rethrows as is. Error statuses are
- * returned for the adapter to read in its provider's error envelope.
+ * The signal of one upstream exchange: the caller's abort or the per-attempt timeout, whichever
+ * comes first. Why not AbortSignal.any([signal, AbortSignal.timeout(ms)]): both objects, their
+ * weak references and the timeout's timer stay reachable until the timeout fires, long after the
+ * call ended, so every request left about a kilobyte for the old generation (measured with
+ * --heap-prof) and made each young-generation collection slower. This one is released when the
+ * exchange ends: when its response body closes, or when the request fails.
+ */
+class ExchangeSignal {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  timedOut = false;
+
+  constructor(
+    private readonly caller: AbortSignal,
+    timeoutMs: number,
+  ) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    }, timeoutMs);
+    this.timer.unref();
+    caller.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private readonly onCallerAbort = (): void => this.controller.abort(this.caller.reason);
+
+  readonly release = (): void => {
+    clearTimeout(this.timer);
+    this.caller.removeEventListener('abort', this.onCallerAbort);
+  };
+}
+
+/**
+ * POSTs a JSON body to a provider under the target's per-attempt timeout, which also covers
+ * reading the body. Network failures and timeouts become ProviderUnreachable; an abort by the
+ * caller rethrows as is. Error statuses are returned for the adapter to read in its provider's
+ * error envelope.
  */
 export async function providerPost(target: ProviderTarget, url: string, headers: Record<string, string>, body: object, signal: AbortSignal): Promise<ProviderResponse> {
   signal.throwIfAborted();
-  const timeout = AbortSignal.timeout(target.timeoutMs);
+  const exchange = new ExchangeSignal(signal, target.timeoutMs);
   try {
-    return await httpPost(url, {
+    const response = await httpPost(url, {
       headers: { 'content-type': 'application/json', ...target.headers, ...headers },
       body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, timeout]),
+      signal: exchange.signal,
     });
+    response.onClose(exchange.release);
+    return response;
   } catch (err) {
+    exchange.release();
     if (signal.aborted) throw signal.reason ?? err;
-    throw new ProviderUnreachable(`${target.provider}: ${(err as Error).message}`, timeout.aborted);
+    throw new ProviderUnreachable(`${target.provider}: ${(err as Error).message}`, exchange.timedOut);
   }
 }
