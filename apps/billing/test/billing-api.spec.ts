@@ -237,6 +237,28 @@ describe('billing API', () => {
       expect(revenue).toBe('20000000000'); // two credits at $0.01
     });
 
+    it('queues usage debits for the finance topic, or only posts them in a wiring without one', async () => {
+      const outboxed = async (requestId: string): Promise<number> => {
+        const [{ n }] = await db.query(
+          `SELECT count(*)::int AS n FROM billing.outbox o JOIN billing.ledger_entries e ON e.entry_id = o.event_id WHERE e.request_id = $1`,
+          [requestId],
+        );
+        return n;
+      };
+      const entries = async (requestId: string): Promise<string[]> =>
+        (await db.query(`SELECT amount::text AS amount FROM billing.ledger_entries WHERE request_id = $1 ORDER BY amount`, [requestId])).map((r: { amount: string }) => r.amount);
+      const tenant = tenantId('outbox');
+      const plans = await PlanScheduleCache.load(db, catalog);
+      const withTopic = completedAt(tenant, Date.now());
+      const withoutTopic = completedAt(tenant, Date.now());
+      await new UsageCharger(db, plans, freeOfCost, PICO_PER_CREDIT_UNIT).chargeBatch([withTopic.event]);
+      await new UsageCharger(db, plans, freeOfCost, PICO_PER_CREDIT_UNIT, { publishLedger: false }).chargeBatch([withoutTopic.event]);
+      expect(await entries(withTopic.requestId)).toEqual(['-1000000', '1000000']);
+      expect(await entries(withoutTopic.requestId)).toEqual(['-1000000', '1000000']);
+      expect(await outboxed(withTopic.requestId)).toBe(2);
+      expect(await outboxed(withoutTopic.requestId)).toBe(0);
+    });
+
     it('prices a batch that races a plan change by the new plan, never the old one', async () => {
       const tenant = tenantId('race');
       const charger = new UsageCharger(db, await PlanScheduleCache.load(db, catalog), freeOfCost, PICO_PER_CREDIT_UNIT);

@@ -35,7 +35,8 @@ runMain('standalone', async () => {
   await bus.flush();
   const pricer = CatalogPricer.fromConfig(prices, config);
   await bus.subscribeBatch('metering', [Topics.requestCompleted, Topics.providerAttempt], new UsageRecorder(db, pricer).recordBatch);
-  await bus.subscribeBatch('billing', [Topics.requestCompleted, Topics.providerAttempt], (await createUsageCharger(db, config, pricer)).chargeBatch);
+  // No broker, so no finance topic: usage debits are posted to the ledger without an outbox copy.
+  await bus.subscribeBatch('billing', [Topics.requestCompleted, Topics.providerAttempt], (await createUsageCharger(db, config, pricer, { publishLedger: false })).chargeBatch);
   const relay = new OutboxRelay(db, bus);
   relay.start();
   const billingApi = await startBillingApi(db, { host: config.billing.host, port: config.billing.port, adminToken: config.billing.adminToken, plans: planCatalog(config), events: bus });

@@ -6,10 +6,10 @@ import { parseUsd } from '@assay/pricing';
 import type { DataSource } from 'typeorm';
 import { UNITS_PER_CREDIT } from './ledger';
 import { planCatalog, PlanScheduleCache } from './plan-assignments';
-import { UsageCharger } from './usage-charger';
+import { UsageCharger, type UsageChargerOptions } from './usage-charger';
 
-export async function createUsageCharger(db: DataSource, config: AssayConfig, pricer: UsagePricer): Promise<UsageCharger> {
+export async function createUsageCharger(db: DataSource, config: AssayConfig, pricer: UsagePricer, options: UsageChargerOptions = {}): Promise<UsageCharger> {
   const picoPerCredit = parseUsd(config.billing.creditPriceUsd);
   if (picoPerCredit % UNITS_PER_CREDIT !== 0n) throw new Error('billing.creditPriceUsd must be a whole number of picodollars per credit micro-unit');
-  return new UsageCharger(db, await PlanScheduleCache.load(db, planCatalog(config)), pricer, picoPerCredit / UNITS_PER_CREDIT);
+  return new UsageCharger(db, await PlanScheduleCache.load(db, planCatalog(config)), pricer, picoPerCredit / UNITS_PER_CREDIT, options);
 }

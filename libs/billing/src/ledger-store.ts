@@ -9,9 +9,10 @@ import { Accounts, ledgerEntryToJson, validateTransaction, type LedgerTransactio
  * Common table expressions that post ledger rows (the JSON array `input` evaluates to, $1 by
  * default): insert the entries that are new (ledger_ins) and queue exactly those in the outbox.
  * Shared by every statement that writes the ledger, so all of them keep the same guarantees.
+ * Without `outbox` (a wiring with no finance topic, see docs/adr/0010) the entries are only posted.
  */
-export function ledgerPostCtes(input = '$1::jsonb'): string {
-  return `
+export function ledgerPostCtes(input = '$1::jsonb', outbox = true): string {
+  const posted = `
 ledger_input AS (
   SELECT DISTINCT ON (entry_id) * FROM jsonb_to_recordset(${input}) AS x(entry_id uuid, transaction_id uuid, account text, amount numeric,
     kind text, tenant_id text, request_id text, reference text, effective_at timestamptz, payload text)
@@ -21,7 +22,9 @@ ledger_ins AS (
   SELECT entry_id, transaction_id, account, amount, kind, tenant_id, request_id, reference, effective_at FROM ledger_input
   ON CONFLICT (entry_id) DO NOTHING
   RETURNING entry_id, tenant_id
-),
+)`;
+  if (!outbox) return posted;
+  return `${posted},
 outboxed AS (
   INSERT INTO billing.outbox (event_id, topic, key, payload)
   SELECT ledger_ins.entry_id, '${Topics.ledgerEntry}', ledger_ins.tenant_id, convert_to(ledger_input.payload, 'UTF8')
@@ -36,13 +39,11 @@ export const LEDGER_POST_CTES = ledgerPostCtes();
 const POST_SQL = `WITH ${LEDGER_POST_CTES}
 SELECT count(*)::int AS inserted FROM ledger_ins`;
 
-/** The rows the ledger statements take: validated entries, each with its finance-topic JSON. */
-export function ledgerRows(transactions: readonly LedgerTransaction[]) {
+/** The rows the ledger statements take: validated entries, each with its finance-topic JSON unless `withPayload` is false. */
+export function ledgerRows(transactions: readonly LedgerTransaction[], withPayload = true) {
   return transactions.flatMap((t) => {
     validateTransaction(t);
-    return t.entries.map((e) => {
-      const json = ledgerEntryToJson(e);
-      return {
+    return t.entries.map((e) => ({
         entry_id: e.entryId,
         transaction_id: e.transactionId,
         account: e.account,
@@ -52,9 +53,8 @@ export function ledgerRows(transactions: readonly LedgerTransaction[]) {
         request_id: e.requestId ?? null,
         reference: e.reference ?? null,
         effective_at: e.effectiveAt.toISOString(),
-        payload: JSON.stringify({ schema: 'assay.ledger.entry.v1', type: 'ledger_entry', ...json }),
-      };
-    });
+        payload: withPayload ? JSON.stringify({ schema: 'assay.ledger.entry.v1', type: 'ledger_entry', ...ledgerEntryToJson(e) }) : null,
+    }));
   });
 }
 

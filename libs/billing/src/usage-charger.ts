@@ -43,14 +43,29 @@ interface CostRow {
   cost_pico: string;
 }
 
+export interface UsageChargerOptions {
+  /**
+   * Whether usage debits also go to the outbox for the finance topic. Only a wiring without a
+   * broker turns this off: nothing could consume the topic there (docs/adr/0010).
+   */
+  publishLedger?: boolean;
+}
+
 export class UsageCharger {
+  private readonly publishLedger: boolean;
+  private readonly sql: string;
+
   constructor(
     private readonly db: DataSource,
     private readonly plans: PlanScheduleCache,
     private readonly pricer: UsagePricer,
     /** USD value of one credit micro-unit in picodollars, to express revenue in money. */
     private readonly picoPerCreditUnit: bigint,
-  ) {}
+    options: UsageChargerOptions = {},
+  ) {
+    this.publishLedger = options.publishLedger ?? true;
+    this.sql = chargeBatchSql(this.publishLedger);
+  }
 
   readonly chargeBatch = async (events: BusEvent[]): Promise<void> => {
     const completed: RequestCompleted[] = [];
@@ -68,8 +83,8 @@ export class UsageCharger {
       const charged = new Set<string>();
       for (const e of completed) this.charge(e, schedule, charges, debits, charged);
       if (charges.length === 0 && costs.length === 0) return;
-      const [{ fresh }]: Array<{ fresh: boolean }> = await this.db.query(CHARGE_BATCH_SQL, [
-        JSON.stringify(ledgerRows(debits)),
+      const [{ fresh }]: Array<{ fresh: boolean }> = await this.db.query(this.sql, [
+        JSON.stringify(ledgerRows(debits, this.publishLedger)),
         JSON.stringify(charges),
         JSON.stringify(costs),
         version.toString(),
@@ -130,14 +145,14 @@ export class UsageCharger {
  * commit, so a plan change (which takes it FOR UPDATE) either commits before this statement
  * reads the version, or waits and then sees these charges in its charged-history check.
  */
-const CHARGE_BATCH_SQL = `
+const chargeBatchSql = (outbox: boolean): string => `
 WITH plan_version AS (
   SELECT version FROM billing.plan_assignment_version FOR SHARE
 ),
 guard AS (
   SELECT coalesce((SELECT version FROM plan_version) = $4::bigint, false) AS fresh
 ),
-${ledgerPostCtes(`CASE WHEN (SELECT fresh FROM guard) THEN $1::jsonb ELSE '[]'::jsonb END`)},
+${ledgerPostCtes(`CASE WHEN (SELECT fresh FROM guard) THEN $1::jsonb ELSE '[]'::jsonb END`, outbox)},
 charge_input AS (
   SELECT * FROM jsonb_to_recordset(CASE WHEN (SELECT fresh FROM guard) THEN $2::jsonb ELSE '[]'::jsonb END) AS x(request_id text, tenant_id text, started_at timestamptz, prompt_type text, model text,
     end_user text, tags jsonb, plan_id text, credits numeric, revenue_pico numeric)
