@@ -32,7 +32,7 @@ const REPLICATION_FACTOR = 1;
 
 const { values: args } = parseArgs({
   options: {
-    brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.ASSAY_KAFKA_PORT ?? '59092'}` },
+    brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.ASSAY_KAFKA_PORT ?? '29392'}` },
     timeout: { type: 'string', default: '90' },
     // The broker we just launched: stop waiting as soon as it dies instead of timing out.
     pid: { type: 'string' },

@@ -23,7 +23,7 @@ const logFile = path.join(repoRoot, '.data', 'logs', 'postgres.log');
 
 const settings = {
   host: '127.0.0.1',
-  port: Number.parseInt(process.env.ASSAY_PG_PORT ?? '54329', 10),
+  port: Number.parseInt(process.env.ASSAY_PG_PORT ?? '25432', 10),
   user: 'assay',
   password: 'assay',
   database: 'assay',

@@ -41,8 +41,8 @@ wait "$postgres_job" || failed=1
 wait "$kafka_job" || failed=1
 ((failed == 0)) || { echo "up: failed; see the messages above and .data/logs/" >&2; exit 1; }
 
-database_url="${DATABASE_URL:-postgres://assay:assay@127.0.0.1:${ASSAY_PG_PORT:-54329}/assay}"
-kafka_brokers="${KAFKA_BROKERS:-127.0.0.1:${ASSAY_KAFKA_PORT:-59092}}"
+database_url="${DATABASE_URL:-postgres://assay:assay@127.0.0.1:${ASSAY_PG_PORT:-25432}/assay}"
+kafka_brokers="${KAFKA_BROKERS:-127.0.0.1:${ASSAY_KAFKA_PORT:-29392}}"
 # Written via a temp file so that a reader never sees half a file.
 cat >"$ENV_FILE.tmp" <<ENV
 # Written by infra/local/up.sh; removed by down.sh.

@@ -122,12 +122,12 @@ export const AssayConfigSchema = z.object({
     .default({ embedded: { dataDir: '.data/standalone/postgres', port: 54339 } }),
   kafka: z
     .object({
-      brokers: z.array(z.string()).default(['127.0.0.1:59092']),
+      brokers: z.array(z.string()).default(['127.0.0.1:29392']),
       clientId: z.string().default('assay'),
       /** Where events wait when the broker is unreachable, so none is lost. */
       spillDir: z.string().default('.data/spill'),
     })
-    .default({ brokers: ['127.0.0.1:59092'], clientId: 'assay', spillDir: '.data/spill' }),
+    .default({ brokers: ['127.0.0.1:29392'], clientId: 'assay', spillDir: '.data/spill' }),
   /** How often ingress reloads its key snapshot; why 500 ms: a new or revoked key takes effect within a second. */
   snapshotRefreshMs: z.number().int().positive().default(500),
   providers: z.record(z.string(), ProviderConfigSchema),
