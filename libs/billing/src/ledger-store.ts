@@ -44,16 +44,16 @@ export function ledgerRows(transactions: readonly LedgerTransaction[], withPaylo
   return transactions.flatMap((t) => {
     validateTransaction(t);
     return t.entries.map((e) => ({
-        entry_id: e.entryId,
-        transaction_id: e.transactionId,
-        account: e.account,
-        amount: e.amount.toString(),
-        kind: e.kind,
-        tenant_id: e.tenantId,
-        request_id: e.requestId ?? null,
-        reference: e.reference ?? null,
-        effective_at: e.effectiveAt.toISOString(),
-        payload: withPayload ? JSON.stringify({ schema: 'assay.ledger.entry.v1', type: 'ledger_entry', ...ledgerEntryToJson(e) }) : null,
+      entry_id: e.entryId,
+      transaction_id: e.transactionId,
+      account: e.account,
+      amount: e.amount.toString(),
+      kind: e.kind,
+      tenant_id: e.tenantId,
+      request_id: e.requestId ?? null,
+      reference: e.reference ?? null,
+      effective_at: e.effectiveAt.toISOString(),
+      payload: withPayload ? JSON.stringify({ schema: 'assay.ledger.entry.v1', type: 'ledger_entry', ...ledgerEntryToJson(e) }) : null,
     }));
   });
 }

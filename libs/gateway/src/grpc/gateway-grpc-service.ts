@@ -1,10 +1,9 @@
 // The gRPC face of ingress (assay.v1.Gateway) for internal platforms: the same semantics as the
 // REST API — virtual key in `authorization` metadata, the OpenAI body inside — with the call's
 // gRPC deadline as the request's deadline and standard status codes for errors.
-import { once } from 'node:events';
 import type { Metadata, ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
 import type { ChatChunk, ChatResponse, GatewayChatRequest } from '@assay/contracts';
-import { answerUnary, AssayError, callCancellation, toGrpcError } from '@assay/platform';
+import { answerStream, answerUnary, AssayError } from '@assay/platform';
 import type { IncomingChat, IngressChat } from '../ingress-chat';
 
 function incomingFromCall(call: ServerUnaryCall<GatewayChatRequest, unknown> | ServerWritableStream<GatewayChatRequest, unknown>, stream: boolean): IncomingChat {
@@ -39,19 +38,8 @@ export function gatewayGrpcHandlers(ingress: IngressChat) {
     chat(call: ServerUnaryCall<GatewayChatRequest, ChatResponse>, callback: sendUnaryData<ChatResponse>): void {
       answerUnary(call, callback, (signal) => ingress.chat(ingress.prepare(incomingFromCall(call, false)), signal));
     },
-    async chatStream(call: ServerWritableStream<GatewayChatRequest, ChatChunk>): Promise<void> {
-      const cancellation = callCancellation(call);
-      try {
-        const request = ingress.prepare(incomingFromCall(call, true));
-        for await (const chunk of ingress.chatStream(request, cancellation.signal)) {
-          if (!call.write(chunk)) await once(call, 'drain');
-        }
-        cancellation.settle();
-        call.end();
-      } catch (err) {
-        if (!cancellation.signal.aborted) call.emit('error', toGrpcError(err));
-        cancellation.settle();
-      }
+    chatStream(call: ServerWritableStream<GatewayChatRequest, ChatChunk>): Promise<void> {
+      return answerStream(call, (signal) => ingress.chatStream(ingress.prepare(incomingFromCall(call, true)), signal));
     },
   };
 }

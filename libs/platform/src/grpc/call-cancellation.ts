@@ -1,7 +1,7 @@
 // The abort signal of a served gRPC call: it fires when the client cancels (or goes away) while
 // the answer is still being worked on, so every upstream call made for it stops too.
-import type { EventEmitter } from 'node:events';
-import type { sendUnaryData } from '@grpc/grpc-js';
+import { once, type EventEmitter } from 'node:events';
+import type { sendUnaryData, ServerWritableStream } from '@grpc/grpc-js';
 import { toGrpcError } from './grpc-errors';
 
 export interface CallCancellation {
@@ -42,4 +42,19 @@ export function answerUnary<T>(call: EventEmitter, callback: sendUnaryData<T>, w
         callback(toGrpcError(err));
       },
     );
+}
+
+/** Streams what `work` yields to a server-streaming call, or ends it with its error as a gRPC status; a cancelled call aborts the work. */
+export async function answerStream<T>(call: ServerWritableStream<unknown, T>, work: (signal: AbortSignal) => AsyncIterable<T>): Promise<void> {
+  const cancellation = callCancellation(call);
+  try {
+    for await (const chunk of work(cancellation.signal)) {
+      if (!call.write(chunk)) await once(call, 'drain');
+    }
+    cancellation.settle();
+    call.end();
+  } catch (err) {
+    if (!cancellation.signal.aborted) call.emit('error', toGrpcError(err));
+    cancellation.settle();
+  }
 }

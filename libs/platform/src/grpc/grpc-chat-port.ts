@@ -1,7 +1,6 @@
 // Both directions of a ChatPort over gRPC: a client that makes a remote service look like a
 // ChatPort, and server handlers that expose a local ChatPort. Cancellation crosses the wire both
 // ways: aborting the client cancels the call; a cancelled call aborts the server's work.
-import { once } from 'node:events';
 import {
   Client,
   type ClientUnaryCall,
@@ -14,8 +13,8 @@ import {
 } from '@grpc/grpc-js';
 import type { ChatChunk, ChatResponse, EmbedResponse } from '@assay/contracts';
 import type { ChatPort } from '../chat-port';
-import { answerUnary, callCancellation } from './call-cancellation';
-import { fromGrpcError, toGrpcError } from './grpc-errors';
+import { answerStream, answerUnary } from './call-cancellation';
+import { fromGrpcError } from './grpc-errors';
 
 export interface ChatServiceDefinition<TChat, TEmbed> {
   chat: MethodDefinition<TChat, ChatResponse>;
@@ -112,18 +111,6 @@ export function chatPortHandlers<TChat, TEmbed>(port: ChatPort<TChat, TEmbed>) {
   return {
     chat: unaryHandler<TChat, ChatResponse>((r, s) => port.chat(r, s)),
     embed: unaryHandler<TEmbed, EmbedResponse>((r, s) => port.embed(r, s)),
-    async chatStream(call: ServerWritableStream<TChat, ChatChunk>): Promise<void> {
-      const cancellation = callCancellation(call);
-      try {
-        for await (const chunk of port.chatStream(call.request, cancellation.signal)) {
-          if (!call.write(chunk)) await once(call, 'drain');
-        }
-        cancellation.settle();
-        call.end();
-      } catch (err) {
-        if (!cancellation.signal.aborted) call.emit('error', toGrpcError(err));
-        cancellation.settle();
-      }
-    },
+    chatStream: (call: ServerWritableStream<TChat, ChatChunk>): Promise<void> => answerStream(call, (signal) => port.chatStream(call.request, signal)),
   };
 }
