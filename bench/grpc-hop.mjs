@@ -1,7 +1,7 @@
-// What one cluster hop costs in gRPC alone, and what it would cost multiplexed: a grpc-js server
-// in a child process answers 1 KiB requests with 1 KiB responses, either as one unary call per
-// request (how ingress -> router -> connector talk today) or as messages tagged with a request id
-// on one long-lived bidirectional stream. Reports CPU per request of client and server.
+// What one cluster hop costs in gRPC alone, one call per request versus multiplexed: a grpc-js
+// server in a child process answers 1 KiB requests with 1 KiB responses, either as one unary call
+// per request or as messages tagged with a request id on one long-lived bidirectional stream (how
+// ingress -> router -> connector talk since ADR 0011). Reports CPU per request of client and server.
 //
 //   node_modules/.bin/node bench/grpc-hop.mjs [--requests 20000] [--concurrency 32]
 import { fork } from 'node:child_process';

@@ -5,7 +5,7 @@ import { ConnectorService } from '@assay/contracts';
 import { defaultAdapters, DeploymentPool, ProviderConnector } from '@assay/connector';
 import { createKafkaPublisher, KafkaSubscriber } from '@assay/messaging';
 import { CatalogPricer, followPriceOverridesInBackground, livePriceCatalog } from '@assay/metering';
-import { chatPortHandlers, configPath, loadConfig, Logger, onShutdown, runMain, startGrpcServer } from '@assay/platform';
+import { chatService, configPath, loadConfig, Logger, onShutdown, runMain, startGrpcServer } from '@assay/platform';
 
 runMain('provider-connector', async () => {
   const config = loadConfig(configPath('config/cluster.yaml'));
@@ -14,7 +14,7 @@ runMain('provider-connector', async () => {
   const subscriber = new KafkaSubscriber({ brokers: config.kafka.brokers, clientId: 'assay-connector' });
   followPriceOverridesInBackground(subscriber, prices, 'assay-connector-prices');
   const connector = new ProviderConnector(new DeploymentPool(config), defaultAdapters(), events, config.reliability, Date.now, Math.random, CatalogPricer.fromConfig(prices, config));
-  const server = await startGrpcServer(config.connector.listen, [{ definition: ConnectorService, implementation: chatPortHandlers(connector) }]);
+  const server = await startGrpcServer(config.connector.listen, [chatService(ConnectorService, connector)]);
   new Logger('provider-connector').info('listening', { grpc: config.connector.listen });
   onShutdown('provider-connector', async () => {
     await server.close();

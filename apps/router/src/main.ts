@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ConnectorService, ParityDecision, RouterService, Topics } from '@assay/contracts';
 import { createKafkaPublisher, KafkaSubscriber } from '@assay/messaging';
 import { parityPoliciesFromConfig } from '@assay/parity';
-import { chatPortHandlers, configPath, GrpcChatClient, loadConfig, Logger, onShutdown, runMain, startGrpcServer } from '@assay/platform';
+import { chatService, configPath, GrpcChatClient, loadConfig, Logger, onShutdown, runMain, startGrpcServer } from '@assay/platform';
 import { ModelRouter, ParityRouting } from '@assay/routing';
 
 runMain('router', async () => {
@@ -23,7 +23,7 @@ runMain('router', async () => {
     log.info('parity decision applied', { tenant: decision.tenantId, promptType: decision.promptType, servingModel: decision.servingModel, status: decision.status, lagMs: Date.now() - decision.atMs });
   });
   const router = new ModelRouter(config, connector, events, parity);
-  const server = await startGrpcServer(config.router.listen, [{ definition: RouterService, implementation: chatPortHandlers(router) }]);
+  const server = await startGrpcServer(config.router.listen, [chatService(RouterService, router)]);
   log.info('listening', { grpc: config.router.listen });
   onShutdown('router', async () => {
     await server.close();

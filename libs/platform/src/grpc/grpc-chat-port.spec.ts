@@ -1,10 +1,33 @@
 import { RouterService, type ChatChunk, type ChatRequest, type ChatResponse, type EmbedRequest, type EmbedResponse } from '@assay/contracts';
 import { AssayError } from '../assay-error';
 import type { RouterPort } from '../chat-port';
-import { chatPortHandlers, GrpcChatClient } from './grpc-chat-port';
-import { startGrpcServer, type RunningGrpcServer } from './grpc-server';
+import { chatService, EXCHANGE_BODY_LIMIT, GrpcChatClient } from './grpc-chat-port';
+import { startGrpcServer, type GrpcService, type RunningGrpcServer } from './grpc-server';
 
-const request: ChatRequest = { model: 'm', stream: false, openaiBody: Buffer.from('{"model":"m"}'), context: undefined };
+const small = '{"model":"m"}';
+const large = JSON.stringify({ model: 'm', image: 'x'.repeat(EXCHANGE_BODY_LIMIT) });
+const chatRequest = (body: string, deadlineMs = 0): ChatRequest => ({
+  model: 'm',
+  stream: false,
+  openaiBody: Buffer.from(body),
+  context: { requestId: 'r', tenantId: 't', teamId: '', keyId: '', endUser: '', tags: {}, promptType: '', deadlineMs },
+});
+
+/** The router's service, counting how its calls arrived: one by one or on Exchange streams. */
+function countedService(router: RouterPort) {
+  const service: GrpcService = chatService(RouterService, router);
+  const counts = { ownCalls: 0, streams: 0 };
+  const impl = service.implementation as Record<string, (...args: never[]) => unknown>;
+  for (const name of ['chat', 'chatStream', 'embed', 'exchange'] as const) {
+    const handler = impl[name];
+    impl[name] = (...args: never[]) => {
+      if (name === 'exchange') counts.streams++;
+      else counts.ownCalls++;
+      return handler(...args);
+    };
+  }
+  return { service, counts };
+}
 
 class ScriptedRouter implements RouterPort {
   cancelled = false;
@@ -33,12 +56,19 @@ class ScriptedRouter implements RouterPort {
   }
 }
 
-describe('ChatPort over gRPC', () => {
+describe.each([
+  ['multiplexed on the Exchange stream', small, 'streams'],
+  ['on a gRPC call of its own when the body is large', large, 'ownCalls'],
+] as const)('ChatPort over gRPC, %s', (_, body, transport) => {
   let server: RunningGrpcServer;
   let client: GrpcChatClient<ChatRequest, EmbedRequest>;
+  let counts: { ownCalls: number; streams: number };
+  const request = chatRequest(body);
 
   async function serve(router: RouterPort): Promise<void> {
-    server = await startGrpcServer('127.0.0.1:0', [{ definition: RouterService, implementation: chatPortHandlers(router) }]);
+    const counted = countedService(router);
+    counts = counted.counts;
+    server = await startGrpcServer('127.0.0.1:0', [counted.service]);
     client = new GrpcChatClient(RouterService, `127.0.0.1:${server.port}`);
   }
 
@@ -50,14 +80,22 @@ describe('ChatPort over gRPC', () => {
   it('returns the remote answer unchanged', async () => {
     await serve(new ScriptedRouter('ok'));
     const response = await client.chat(request);
-    expect(Buffer.from(response.openaiBody).toString()).toBe('{"model":"m"}');
+    expect(Buffer.from(response.openaiBody).toString()).toBe(body);
     expect(response.outcome?.servedModel).toBe('m');
+    expect(counts[transport]).toBe(1);
   });
 
   it('carries embeddings requests too', async () => {
     await serve(new ScriptedRouter('ok'));
-    const response = await client.embed({ model: 'e', openaiBody: Buffer.from('{"input":"x"}'), context: undefined });
-    expect(Buffer.from(response.openaiBody).toString()).toBe('{"input":"x"}');
+    const response = await client.embed({ model: 'e', openaiBody: Buffer.from(body), context: undefined });
+    expect(Buffer.from(response.openaiBody).toString()).toBe(body);
+  });
+
+  it('times a call out at the deadline in its context and cancels the remote work', async () => {
+    const router = new ScriptedRouter('hang');
+    await serve(router);
+    await expect(client.chat(chatRequest(body, Date.now() + 100))).rejects.toMatchObject({ status: 504, code: 'timeout' });
+    await waitFor(() => router.cancelled);
   });
 
   it('carries the full error across the wire, status and Retry-After included', async () => {

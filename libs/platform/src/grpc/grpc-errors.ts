@@ -35,10 +35,10 @@ function httpStatusFor(code: GrpcStatus): number {
   }
 }
 
-export function toGrpcError(err: unknown): Partial<ServiceError> {
+/** The error as it travels between hops, in trailing metadata or in an Exchange reply. */
+export function toErrorDetail(err: unknown): ErrorDetail {
   const e = AssayError.from(err);
-  const metadata = new Metadata();
-  const detail = ErrorDetail.encode({
+  return {
     httpStatus: e.status,
     type: e.type,
     code: e.code ?? '',
@@ -46,27 +46,33 @@ export function toGrpcError(err: unknown): Partial<ServiceError> {
     param: e.param ?? '',
     retryAfterSeconds: e.retryAfterSeconds ?? 0,
     attempts: e.attempts,
-  }).finish();
-  metadata.set(ERROR_KEY, Buffer.from(detail));
-  return { code: grpcCodeFor(e.status), details: e.message, metadata };
+  };
+}
+
+export function fromErrorDetail(d: ErrorDetail): AssayError {
+  return new AssayError({
+    status: d.httpStatus,
+    type: d.type,
+    code: d.code || null,
+    message: d.message,
+    param: d.param || null,
+    retryAfterSeconds: d.retryAfterSeconds || undefined,
+    attempts: d.attempts,
+  });
+}
+
+export function toGrpcError(err: unknown): Partial<ServiceError> {
+  const detail = toErrorDetail(err);
+  const metadata = new Metadata();
+  metadata.set(ERROR_KEY, Buffer.from(ErrorDetail.encode(detail).finish()));
+  return { code: grpcCodeFor(detail.httpStatus), details: detail.message, metadata };
 }
 
 export function fromGrpcError(err: unknown): AssayError {
   if (err instanceof AssayError) return err;
   const se = err as Partial<ServiceError>;
   const raw = se?.metadata?.get(ERROR_KEY)?.[0];
-  if (raw instanceof Buffer) {
-    const d = ErrorDetail.decode(raw);
-    return new AssayError({
-      status: d.httpStatus,
-      type: d.type,
-      code: d.code || null,
-      message: d.message,
-      param: d.param || null,
-      retryAfterSeconds: d.retryAfterSeconds || undefined,
-      attempts: d.attempts,
-    });
-  }
+  if (raw instanceof Buffer) return fromErrorDetail(ErrorDetail.decode(raw));
   if (typeof se?.code === 'number') {
     const status = httpStatusFor(se.code);
     if (status === 504) return AssayError.timeout();

@@ -1,6 +1,13 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { grpcChannelOptions } from './grpc-chat-port';
 
+export interface GrpcService {
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+  /** Shutting down: end long-lived streams once the calls on them are answered. */
+  drain?(): void;
+}
+
 export interface RunningGrpcServer {
   port: number;
   close(): Promise<void>;
@@ -8,7 +15,7 @@ export interface RunningGrpcServer {
 
 export async function startGrpcServer(
   address: string,
-  services: Array<{ definition: ServiceDefinition; implementation: UntypedServiceImplementation }>,
+  services: GrpcService[],
   /** For services registered their own way (health, reflection). */
   addMore: (server: Server) => void = () => undefined,
 ): Promise<RunningGrpcServer> {
@@ -24,6 +31,7 @@ export async function startGrpcServer(
       new Promise<void>((resolve) => {
         // Give in-flight calls a moment to finish, then force.
         const force = setTimeout(() => server.forceShutdown(), 2000);
+        for (const s of services) s.drain?.();
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();

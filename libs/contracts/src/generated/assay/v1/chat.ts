@@ -122,6 +122,21 @@ export interface ErrorDetail {
   attempts: number;
 }
 
+/**
+ * One message from callee to caller on an Exchange stream (router and connector services). Many
+ * calls share the stream, each tagged with the caller's call id; a gRPC call per request costs
+ * about four times the CPU of a message on a stream that is already open (bench/grpc-hop.mjs).
+ * A call ends with its response, with `end` after its last chunk, or with its error.
+ */
+export interface ExchangeReply {
+  callId: number;
+  chat?: ChatResponse | undefined;
+  chunk?: ChatChunk | undefined;
+  embed?: EmbedResponse | undefined;
+  end?: boolean | undefined;
+  error?: ErrorDetail | undefined;
+}
+
 function createBaseRequestContext(): RequestContext {
   return { requestId: "", tenantId: "", teamId: "", keyId: "", endUser: "", tags: {}, promptType: "", deadlineMs: 0 };
 }
@@ -1073,6 +1088,129 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
     message.param = object.param ?? "";
     message.retryAfterSeconds = object.retryAfterSeconds ?? 0;
     message.attempts = object.attempts ?? 0;
+    return message;
+  },
+};
+
+function createBaseExchangeReply(): ExchangeReply {
+  return { callId: 0, chat: undefined, chunk: undefined, embed: undefined, end: undefined, error: undefined };
+}
+
+export const ExchangeReply: MessageFns<ExchangeReply> = {
+  encode(message: ExchangeReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callId !== 0) {
+      writer.uint32(8).uint32(message.callId);
+    }
+    if (message.chat !== undefined) {
+      ChatResponse.encode(message.chat, writer.uint32(18).fork()).join();
+    }
+    if (message.chunk !== undefined) {
+      ChatChunk.encode(message.chunk, writer.uint32(26).fork()).join();
+    }
+    if (message.embed !== undefined) {
+      EmbedResponse.encode(message.embed, writer.uint32(34).fork()).join();
+    }
+    if (message.end !== undefined) {
+      writer.uint32(40).bool(message.end);
+    }
+    if (message.error !== undefined) {
+      ErrorDetail.encode(message.error, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExchangeReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExchangeReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.callId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chat = ChatResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.chunk = ChatChunk.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.embed = EmbedResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.end = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.error = ErrorDetail.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ExchangeReply>, I>>(base?: I): ExchangeReply {
+    return ExchangeReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExchangeReply>, I>>(object: I): ExchangeReply {
+    const message = createBaseExchangeReply();
+    message.callId = object.callId ?? 0;
+    message.chat = (object.chat !== undefined && object.chat !== null)
+      ? ChatResponse.fromPartial(object.chat)
+      : undefined;
+    message.chunk = (object.chunk !== undefined && object.chunk !== null)
+      ? ChatChunk.fromPartial(object.chunk)
+      : undefined;
+    message.embed = (object.embed !== undefined && object.embed !== null)
+      ? EmbedResponse.fromPartial(object.embed)
+      : undefined;
+    message.end = object.end ?? undefined;
+    message.error = (object.error !== undefined && object.error !== null)
+      ? ErrorDetail.fromPartial(object.error)
+      : undefined;
     return message;
   },
 };

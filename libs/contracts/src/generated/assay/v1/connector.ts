@@ -10,9 +10,11 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -20,11 +22,21 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { ChatChunk, ChatRequest, ChatResponse, EmbedRequest, EmbedResponse } from "./chat";
+import { ChatChunk, ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, ExchangeReply } from "./chat";
 
 export const protobufPackage = "assay.v1";
 
 export const protobufFileName = "assay/v1/connector.proto";
+
+/** One message from caller to callee on an Exchange stream: a new call, or the cancel of one. */
+export interface ConnectorExchangeCall {
+  /** Chosen by the caller, unique among its calls in flight on this stream. */
+  callId: number;
+  chat?: ConnectorRequest | undefined;
+  chatStream?: ConnectorRequest | undefined;
+  embed?: ConnectorEmbedRequest | undefined;
+  cancel?: boolean | undefined;
+}
 
 export interface ConnectorRequest {
   request?:
@@ -44,6 +56,115 @@ export interface ConnectorEmbedRequest {
   targetModel: string;
   firstAttempt: number;
 }
+
+function createBaseConnectorExchangeCall(): ConnectorExchangeCall {
+  return { callId: 0, chat: undefined, chatStream: undefined, embed: undefined, cancel: undefined };
+}
+
+export const ConnectorExchangeCall: MessageFns<ConnectorExchangeCall> = {
+  encode(message: ConnectorExchangeCall, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callId !== 0) {
+      writer.uint32(8).uint32(message.callId);
+    }
+    if (message.chat !== undefined) {
+      ConnectorRequest.encode(message.chat, writer.uint32(18).fork()).join();
+    }
+    if (message.chatStream !== undefined) {
+      ConnectorRequest.encode(message.chatStream, writer.uint32(26).fork()).join();
+    }
+    if (message.embed !== undefined) {
+      ConnectorEmbedRequest.encode(message.embed, writer.uint32(34).fork()).join();
+    }
+    if (message.cancel !== undefined) {
+      writer.uint32(40).bool(message.cancel);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConnectorExchangeCall {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConnectorExchangeCall();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.callId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chat = ConnectorRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.chatStream = ConnectorRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.embed = ConnectorEmbedRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.cancel = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ConnectorExchangeCall>, I>>(base?: I): ConnectorExchangeCall {
+    return ConnectorExchangeCall.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConnectorExchangeCall>, I>>(object: I): ConnectorExchangeCall {
+    const message = createBaseConnectorExchangeCall();
+    message.callId = object.callId ?? 0;
+    message.chat = (object.chat !== undefined && object.chat !== null)
+      ? ConnectorRequest.fromPartial(object.chat)
+      : undefined;
+    message.chatStream = (object.chatStream !== undefined && object.chatStream !== null)
+      ? ConnectorRequest.fromPartial(object.chatStream)
+      : undefined;
+    message.embed = (object.embed !== undefined && object.embed !== null)
+      ? ConnectorEmbedRequest.fromPartial(object.embed)
+      : undefined;
+    message.cancel = object.cancel ?? undefined;
+    return message;
+  },
+};
 
 function createBaseConnectorRequest(): ConnectorRequest {
   return { request: undefined, targetModel: "", firstAttempt: 0 };
@@ -238,12 +359,25 @@ export const ConnectorService = {
     responseSerialize: (value: EmbedResponse): Buffer => Buffer.from(EmbedResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): EmbedResponse => EmbedResponse.decode(value),
   },
+  /** The three calls above, multiplexed on one long-lived stream: how the cluster's own hops talk. */
+  exchange: {
+    path: "/assay.v1.Connector/Exchange" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: ConnectorExchangeCall): Buffer =>
+      Buffer.from(ConnectorExchangeCall.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ConnectorExchangeCall => ConnectorExchangeCall.decode(value),
+    responseSerialize: (value: ExchangeReply): Buffer => Buffer.from(ExchangeReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExchangeReply => ExchangeReply.decode(value),
+  },
 } as const;
 
 export interface ConnectorServer extends UntypedServiceImplementation {
   chat: handleUnaryCall<ConnectorRequest, ChatResponse>;
   chatStream: handleServerStreamingCall<ConnectorRequest, ChatChunk>;
   embed: handleUnaryCall<ConnectorEmbedRequest, EmbedResponse>;
+  /** The three calls above, multiplexed on one long-lived stream: how the cluster's own hops talk. */
+  exchange: handleBidiStreamingCall<ConnectorExchangeCall, ExchangeReply>;
 }
 
 export interface ConnectorClient extends Client {
@@ -283,6 +417,13 @@ export interface ConnectorClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: EmbedResponse) => void,
   ): ClientUnaryCall;
+  /** The three calls above, multiplexed on one long-lived stream: how the cluster's own hops talk. */
+  exchange(): ClientDuplexStream<ConnectorExchangeCall, ExchangeReply>;
+  exchange(options: Partial<CallOptions>): ClientDuplexStream<ConnectorExchangeCall, ExchangeReply>;
+  exchange(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<ConnectorExchangeCall, ExchangeReply>;
 }
 
 export const ConnectorClient = makeGenericClientConstructor(ConnectorService, "assay.v1.Connector") as unknown as {

@@ -5,13 +5,16 @@
 // source: assay/v1/router.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -19,11 +22,130 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { ChatChunk, ChatRequest, ChatResponse, EmbedRequest, EmbedResponse } from "./chat";
+import { ChatChunk, ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, ExchangeReply } from "./chat";
 
 export const protobufPackage = "assay.v1";
 
 export const protobufFileName = "assay/v1/router.proto";
+
+/** One message from caller to callee on an Exchange stream: a new call, or the cancel of one. */
+export interface RouterExchangeCall {
+  /** Chosen by the caller, unique among its calls in flight on this stream. */
+  callId: number;
+  chat?: ChatRequest | undefined;
+  chatStream?: ChatRequest | undefined;
+  embed?: EmbedRequest | undefined;
+  cancel?: boolean | undefined;
+}
+
+function createBaseRouterExchangeCall(): RouterExchangeCall {
+  return { callId: 0, chat: undefined, chatStream: undefined, embed: undefined, cancel: undefined };
+}
+
+export const RouterExchangeCall: MessageFns<RouterExchangeCall> = {
+  encode(message: RouterExchangeCall, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callId !== 0) {
+      writer.uint32(8).uint32(message.callId);
+    }
+    if (message.chat !== undefined) {
+      ChatRequest.encode(message.chat, writer.uint32(18).fork()).join();
+    }
+    if (message.chatStream !== undefined) {
+      ChatRequest.encode(message.chatStream, writer.uint32(26).fork()).join();
+    }
+    if (message.embed !== undefined) {
+      EmbedRequest.encode(message.embed, writer.uint32(34).fork()).join();
+    }
+    if (message.cancel !== undefined) {
+      writer.uint32(40).bool(message.cancel);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RouterExchangeCall {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRouterExchangeCall();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.callId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chat = ChatRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.chatStream = ChatRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.embed = EmbedRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.cancel = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<RouterExchangeCall>, I>>(base?: I): RouterExchangeCall {
+    return RouterExchangeCall.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RouterExchangeCall>, I>>(object: I): RouterExchangeCall {
+    const message = createBaseRouterExchangeCall();
+    message.callId = object.callId ?? 0;
+    message.chat = (object.chat !== undefined && object.chat !== null)
+      ? ChatRequest.fromPartial(object.chat)
+      : undefined;
+    message.chatStream = (object.chatStream !== undefined && object.chatStream !== null)
+      ? ChatRequest.fromPartial(object.chatStream)
+      : undefined;
+    message.embed = (object.embed !== undefined && object.embed !== null)
+      ? EmbedRequest.fromPartial(object.embed)
+      : undefined;
+    message.cancel = object.cancel ?? undefined;
+    return message;
+  },
+};
 
 /** Chooses which model and deployment serve a request and reports the request's outcome. */
 export type RouterService = typeof RouterService;
@@ -55,12 +177,24 @@ export const RouterService = {
     responseSerialize: (value: EmbedResponse): Buffer => Buffer.from(EmbedResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): EmbedResponse => EmbedResponse.decode(value),
   },
+  /** The three calls above, multiplexed on one long-lived stream: how the cluster's own hops talk. */
+  exchange: {
+    path: "/assay.v1.Router/Exchange" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: RouterExchangeCall): Buffer => Buffer.from(RouterExchangeCall.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RouterExchangeCall => RouterExchangeCall.decode(value),
+    responseSerialize: (value: ExchangeReply): Buffer => Buffer.from(ExchangeReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExchangeReply => ExchangeReply.decode(value),
+  },
 } as const;
 
 export interface RouterServer extends UntypedServiceImplementation {
   chat: handleUnaryCall<ChatRequest, ChatResponse>;
   chatStream: handleServerStreamingCall<ChatRequest, ChatChunk>;
   embed: handleUnaryCall<EmbedRequest, EmbedResponse>;
+  /** The three calls above, multiplexed on one long-lived stream: how the cluster's own hops talk. */
+  exchange: handleBidiStreamingCall<RouterExchangeCall, ExchangeReply>;
 }
 
 export interface RouterClient extends Client {
@@ -97,6 +231,10 @@ export interface RouterClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: EmbedResponse) => void,
   ): ClientUnaryCall;
+  /** The three calls above, multiplexed on one long-lived stream: how the cluster's own hops talk. */
+  exchange(): ClientDuplexStream<RouterExchangeCall, ExchangeReply>;
+  exchange(options: Partial<CallOptions>): ClientDuplexStream<RouterExchangeCall, ExchangeReply>;
+  exchange(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<RouterExchangeCall, ExchangeReply>;
 }
 
 export const RouterClient = makeGenericClientConstructor(RouterService, "assay.v1.Router") as unknown as {
@@ -104,3 +242,22 @@ export const RouterClient = makeGenericClientConstructor(RouterService, "assay.v
   service: typeof RouterService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+type KeysOfUnion<T> = T extends T ? keyof T : never;
+export type Exact<P, I extends P> = P extends Builtin ? P
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
+  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+}
