@@ -8,7 +8,7 @@
 // again with the reloaded schedule: no plan change is ever missed, and no extra round trip is
 // spent per batch while plans stay as they are.
 import { ProviderAttempt, RequestCompleted, Topics } from '@assay/contracts';
-import type { BusEvent } from '@assay/messaging';
+import { decodeOnce, type BusEvent } from '@assay/messaging';
 import type { UsagePricer } from '@assay/metering';
 import type { DataSource } from 'typeorm';
 import { usageDebit, type LedgerTransaction } from './ledger';
@@ -73,8 +73,8 @@ export class UsageCharger {
     // A batch may hold the same event twice (redelivery): each statement must see it once.
     const unique = [...new Map(events.map((e) => [e.id, e])).values()];
     for (const event of unique) {
-      if (event.topic === Topics.requestCompleted) completed.push(RequestCompleted.decode(event.value));
-      else if (event.topic === Topics.providerAttempt) this.cost(ProviderAttempt.decode(event.value), costs);
+      if (event.topic === Topics.requestCompleted) completed.push(decodeOnce(RequestCompleted, event.value));
+      else if (event.topic === Topics.providerAttempt) this.cost(decodeOnce(ProviderAttempt, event.value), costs);
     }
     for (let attempt = 1; ; attempt++) {
       const { schedule, version } = this.plans;

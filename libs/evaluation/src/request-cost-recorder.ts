@@ -3,7 +3,7 @@
 // proof cost. The baseline's cost of a request a candidate served is the baseline's price applied
 // to the served usage — an estimate, as the baseline would have used its own token counts.
 import { RequestCompleted } from '@assay/contracts';
-import type { BusEvent } from '@assay/messaging';
+import { decodeOnce, type BusEvent } from '@assay/messaging';
 import type { ParityPolicies } from '@assay/parity';
 import { Logger } from '@assay/platform';
 import type { ParityStore, RequestCost } from './parity-store';
@@ -23,7 +23,7 @@ export class RequestCostRecorder {
     for (const event of events) {
       let e: RequestCompleted;
       try {
-        e = RequestCompleted.decode(event.value);
+        e = decodeOnce(RequestCompleted, event.value);
       } catch (err) {
         // Undecodable never becomes decodable; redelivery would stall the partition.
         this.log.error('skipping an undecodable RequestCompleted', { id: event.id, error: String(err) });

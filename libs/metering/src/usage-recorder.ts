@@ -5,7 +5,7 @@
 // equal the sums of the raw records.
 import type { DataSource } from 'typeorm';
 import { ProviderAttempt, RequestCompleted, Topics, type RequestContext, type Usage } from '@assay/contracts';
-import type { BusEvent } from '@assay/messaging';
+import { decodeOnce, type BusEvent } from '@assay/messaging';
 import { UNPRICED, type UsagePricer } from './usage-pricer';
 
 export interface UsageRow {
@@ -60,8 +60,8 @@ export class UsageRecorder {
   };
 
   toRow(event: BusEvent): UsageRow | null {
-    if (event.topic === Topics.requestCompleted) return this.requestRow(RequestCompleted.decode(event.value));
-    if (event.topic === Topics.providerAttempt) return this.attemptRow(ProviderAttempt.decode(event.value));
+    if (event.topic === Topics.requestCompleted) return this.requestRow(decodeOnce(RequestCompleted, event.value));
+    if (event.topic === Topics.providerAttempt) return this.attemptRow(decodeOnce(ProviderAttempt, event.value));
     return null;
   }
 
