@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { Logger } from '@assay/platform';
 import { BufferedPublisher, type BatchSender, type BufferedPublisherOptions } from './buffered-publisher';
+import { applyKafkajsIdleTimerFix } from './kafkajs-idle-timer-fix';
 import type { BatchHandler, BusEvent, EventHandler, EventSubscriber } from './event-bus';
 import type { KafkaMessage } from 'kafkajs';
 
@@ -15,6 +16,7 @@ export interface KafkaSettings {
 export const EVENT_ID_HEADER = 'assay-event-id';
 
 export function createKafka(settings: KafkaSettings): Kafka {
+  applyKafkajsIdleTimerFix();
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
