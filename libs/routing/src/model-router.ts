@@ -46,15 +46,15 @@ export class ModelRouter implements RouterPort {
     const routed = plan ? withPromptType(request, plan.promptType) : request;
     const call: CallModel<ChatResponse> = (targetModel, firstAttempt) => this.connector.chat({ request: routed, targetModel, firstAttempt }, signal);
     return this.completeOnce(routed, 'chat', async () => {
-      if (!plan) return this.viaModels(this.modelsFor(request.model), 1, signal, call);
-      const first = await this.viaModels(this.servingModels(plan, request.model), 1, signal, call);
+      if (!plan) return this.viaModels(this.modelsFor(request.model, request.context), 1, signal, call);
+      const first = await this.viaModels(this.servingModels(plan, request.model, request.context), 1, signal, call);
       const message = plan.sampled || (plan.promoted && plan.structured) ? firstMessage(first.openaiBody) : undefined;
       if (plan.promoted && plan.structured && first.outcome?.servedModel === plan.servingModel && !validateStructuredOutput(plan.body as never, message as never).valid) {
         // Format guarantee: the client never sees the candidate's invalid output; the baseline
         // answers the same request within the same deadline, and the evaluator counts a loss.
         this.parity!.publishInvalidCandidateOutput(routed.context, plan, request.openaiBody, message);
         const attemptsSoFar = first.outcome?.attempts ?? 1;
-        const second = await this.viaModels(this.modelsFor(request.model), attemptsSoFar + 1, signal, call).catch((err: unknown) => {
+        const second = await this.viaModels(this.modelsFor(request.model, request.context), attemptsSoFar + 1, signal, call).catch((err: unknown) => {
           const error = AssayError.from(err);
           error.attempts += attemptsSoFar;
           throw error;
@@ -69,18 +69,18 @@ export class ModelRouter implements RouterPort {
   embed(request: EmbedRequest, signal?: AbortSignal): Promise<EmbedResponse> {
     const routed = { ...request, stream: false };
     return this.completeOnce(routed, 'embeddings', () =>
-      this.viaModels(this.modelsFor(request.model), 1, signal, (targetModel, firstAttempt) => this.connector.embed({ request, targetModel, firstAttempt }, signal)),
+      this.viaModels(this.modelsFor(request.model, request.context), 1, signal, (targetModel, firstAttempt) => this.connector.embed({ request, targetModel, firstAttempt }, signal)),
     );
   }
 
-  private modelsFor(model: string): string[] {
-    const plan = planRoute(this.table, model);
+  private modelsFor(model: string, context: RequestContext | undefined): string[] {
+    const plan = planRoute(this.table, model, context?.tenantId);
     return [plan.primary, ...plan.fallbacks];
   }
 
   /** A promoted candidate first, backed by the baseline and its fallbacks. */
-  private servingModels(plan: ParityPlan, requested: string): string[] {
-    const baseline = this.modelsFor(requested);
+  private servingModels(plan: ParityPlan, requested: string, context: RequestContext | undefined): string[] {
+    const baseline = this.modelsFor(requested, context);
     return plan.promoted ? [plan.servingModel, ...baseline.filter((m) => m !== plan.servingModel)] : baseline;
   }
 
@@ -127,7 +127,7 @@ export class ModelRouter implements RouterPort {
     let error: AssayError | null = null;
     try {
       const sampled = plan?.sampled ? new StreamMessageAssembler() : undefined;
-      let models = plan ? this.servingModels(plan, request.model) : this.modelsFor(request.model);
+      let models = plan ? this.servingModels(plan, request.model, request.context) : this.modelsFor(request.model, request.context);
       let candidate: Outcome | undefined;
       if (plan?.promoted && plan.structured) {
         // Format guarantee for streams: the candidate's answer is held back until it validates,
@@ -152,7 +152,7 @@ export class ModelRouter implements RouterPort {
           this.parity!.publishInvalidCandidateOutput(routed.context, plan, request.openaiBody, assembler.message());
           prior = candidate.attempts;
         }
-        models = this.modelsFor(request.model);
+        models = this.modelsFor(request.model, request.context);
       }
       const result: { value?: Outcome } = {};
       for await (const chunk of this.streamModels(routed, models, prior + 1, signal, result, sampled)) yield chunk;

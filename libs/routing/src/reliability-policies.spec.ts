@@ -122,6 +122,23 @@ describe('planRoute', () => {
     expect(planRoute({ models: [{ name: 'big', fallbacks: ['mid', 'small'] }] }, 'big')).toEqual({ primary: 'big', fallbacks: ['mid', 'small'] });
   });
 
+  it("uses a tenant's own chain for a model instead of the model's, and only for that tenant", () => {
+    const table = {
+      models: [{ name: 'big', fallbacks: ['mid', 'small'] }, { name: 'mid' }, { name: 'small' }],
+      routing: { tenants: { acme: { fallbacks: { big: ['small'] } }, 'eu-only': { fallbacks: { big: [] } } } },
+    };
+    expect(planRoute(table, 'big', 'acme')).toEqual({ primary: 'big', fallbacks: ['small'] });
+    expect(planRoute(table, 'big', 'eu-only')).toEqual({ primary: 'big', fallbacks: [] });
+    expect(planRoute(table, 'big', 'other')).toEqual({ primary: 'big', fallbacks: ['mid', 'small'] });
+    expect(planRoute(table, 'mid', 'acme')).toEqual({ primary: 'mid', fallbacks: [] });
+  });
+
+  it('does not mistake Object.prototype members for tenants or models', () => {
+    const table = { models: [{ name: 'toString', fallbacks: ['big'] }, { name: 'big' }], routing: { tenants: { acme: { fallbacks: {} } } } };
+    expect(planRoute(table, 'toString', 'constructor')).toEqual({ primary: 'toString', fallbacks: ['big'] });
+    expect(planRoute(table, 'toString', 'acme')).toEqual({ primary: 'toString', fallbacks: ['big'] });
+  });
+
   it('rejects a model that is not configured', () => {
     expect(() => planRoute({ models: [{ name: 'big' }] }, 'other')).toThrow(expect.objectContaining({ status: 404, code: 'model_not_found' }));
   });

@@ -140,6 +140,15 @@ export const AssayConfigSchema = z.object({
     keyCooldownMs: 60_000,
   }),
   /**
+   * Per-tenant routing. A tenant's fallback chain for a model replaces the model's own chain for
+   * that tenant's requests: another provider for one customer, or `[]` for a customer whose data
+   * must not go to any other provider.
+   */
+  routing: z
+    .object({ tenants: z.record(z.string(), z.object({ fallbacks: z.record(z.string(), z.array(z.string())).default({}) }).strict()).default({}) })
+    .strict()
+    .default({ tenants: {} }),
+  /**
    * Negotiated or custom prices (catalog ModelPrice entries: provider, model, effectiveFrom and
    * USD per million tokens); from their effectiveFrom on they win over the list price.
    */

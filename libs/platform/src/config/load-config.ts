@@ -35,5 +35,12 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
       if (!names.has(f)) throw new Error(`Invalid config ${path}: model ${m.name} falls back to unknown model ${f}`);
     }
   }
+  for (const [tenant, { fallbacks }] of Object.entries(parsed.data.routing.tenants)) {
+    for (const [model, chain] of Object.entries(fallbacks)) {
+      const at = `routing.tenants.${tenant}.fallbacks.${model}`;
+      if (!names.has(model)) throw new Error(`Invalid config ${path}: ${at} names unknown model ${model}`);
+      for (const f of chain) if (!names.has(f)) throw new Error(`Invalid config ${path}: ${at} falls back to unknown model ${f}`);
+    }
+  }
   return parsed.data;
 }

@@ -28,13 +28,14 @@ afterAll(async () => {
 });
 
 /** Builds connector + router on an in-process bus against a fresh mock provider. */
-async function harness(setup: { models: unknown[]; providers?: Record<string, unknown>; reliability?: unknown; mock?: MockConfig; fakeClock?: boolean }): Promise<Harness> {
+async function harness(setup: { models: unknown[]; providers?: Record<string, unknown>; reliability?: unknown; routing?: unknown; mock?: MockConfig; fakeClock?: boolean }): Promise<Harness> {
   const mock = await startMockProvider({ port: 0, config: setup.mock ?? {} });
   mocks.push(mock);
   const providers = JSON.parse(JSON.stringify(setup.providers ?? {}).replaceAll('MOCK', mock.url));
   const config = AssayConfigSchema.parse({
     providers: { mock: { kind: 'openai-compatible', baseUrl: `${mock.url}/v1` }, ...providers },
     models: setup.models,
+    routing: setup.routing,
     reliability: { maxAttemptsPerModel: 3, backoff: { baseMs: 1, maxMs: 20 }, ...(setup.reliability as object) },
   });
   const bus = new InProcessBus();
@@ -49,9 +50,9 @@ async function harness(setup: { models: unknown[]; providers?: Record<string, un
   return { mock, router: new ModelRouter(config, connector, bus), attempts, completed, bus, clock };
 }
 
-function chat(model: string, options: { stream?: boolean; deadlineMs?: number } = {}): ChatRequest {
+function chat(model: string, options: { stream?: boolean; deadlineMs?: number; tenantId?: string } = {}): ChatRequest {
   return {
-    context: { requestId: randomUUID(), tenantId: 't1', teamId: '', keyId: 'k1', endUser: '', tags: {}, promptType: '', deadlineMs: options.deadlineMs ?? 0 },
+    context: { requestId: randomUUID(), tenantId: options.tenantId ?? 't1', teamId: '', keyId: 'k1', endUser: '', tags: {}, promptType: '', deadlineMs: options.deadlineMs ?? 0 },
     model,
     stream: options.stream ?? false,
     openaiBody: Buffer.from(JSON.stringify({ model, messages: [{ role: 'user', content: 'hello' }], stream: options.stream ?? false })),
@@ -122,6 +123,33 @@ describe('hot-path reliability', () => {
     expect(h.attempts.map((a) => `${a.attempt}:${a.model}:${a.status}`)).toEqual(['1:big:upstream_error', '2:big:upstream_error', '3:big:upstream_error', '4:small:ok']);
     expect(h.completed).toHaveLength(1);
     expect(h.completed[0]).toMatchObject({ requestedModel: 'big', servedModel: 'small', attempts: 4 });
+  });
+
+  it("follows the tenant's own fallback chain, and another tenant's empty chain keeps its failure", async () => {
+    const h = await harness({
+      models: [
+        { name: 'big', provider: 'mock', fallbacks: ['small'] },
+        { name: 'small', provider: 'mock' },
+        { name: 'other', provider: 'mock' },
+      ],
+      routing: { tenants: { t1: { fallbacks: { big: ['other'] } }, t2: { fallbacks: { big: [] } } } },
+      reliability: { breaker: { failureThreshold: 100, cooldownMs: 30_000 } },
+      mock: { models: { big: { errorRate: 1, errorStatus: 503 } } },
+    });
+    const response = await h.router.chat(chat('big'));
+    expect(response.outcome).toMatchObject({ servedModel: 'other', attempts: 4 });
+    const error = await failure(h.router.chat(chat('big', { tenantId: 't2' })));
+    await h.bus.flush();
+    expect(error).toMatchObject({ status: 502, attempts: 3 });
+    expect(h.attempts.map((a) => `${a.attempt}:${a.model}:${a.status}`)).toEqual([
+      '1:big:upstream_error',
+      '2:big:upstream_error',
+      '3:big:upstream_error',
+      '4:other:ok',
+      '1:big:upstream_error',
+      '2:big:upstream_error',
+      '3:big:upstream_error',
+    ]);
   });
 
   it('falls back when the primary has not answered within its latency threshold', async () => {
