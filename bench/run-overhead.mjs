@@ -455,6 +455,7 @@ function report(results, profile, failures) {
     lines.push('|---|---:|---:|');
     for (const r of sat) lines.push(`| ${r.target} | ${r.rps.toFixed(0)} | ${satDirect ? `${((100 * r.rps) / satDirect.rps).toFixed(0)}%` : 'n/a'} |`);
   }
+  lines.push(...targetLines(results, direct));
   if (failures.length) {
     lines.push('', '### Targets that did not run', '');
     for (const f of failures) lines.push(`- **${f.target}**: ${f.error}`);
@@ -469,6 +470,26 @@ function report(results, profile, failures) {
   for (const r of results) lines.push(JSON.stringify(r));
   lines.push('```', '', '</details>', '');
   return lines.join('\n');
+}
+
+/** The speed targets the gateway is held to (issue 3), checked against this run. */
+function targetLines(results, direct) {
+  const phase = (target, rate) => results.find((r) => r.target === target && r.rate === rate);
+  const added = (r, k) => (r && direct.get(r.phase) ? r.latencyMs[k] - direct.get(r.phase).latencyMs[k] : null);
+  const standalone500 = phase('standalone', 500);
+  const standaloneSat = phase('standalone', null);
+  const portkeySat = phase('portkey', null);
+  const ratio = standaloneSat && portkeySat ? standaloneSat.rps / portkeySat.rps : null;
+  const targets = [
+    ['standalone, added p50 at 500 req/s', '≤ 1 ms', added(standalone500, 'p50'), (v) => v <= 1, (v) => `+${fmt(v)} ms`],
+    ['standalone, added p99 at 500 req/s', '≤ 5 ms', added(standalone500, 'p99'), (v) => v <= 5, (v) => `+${fmt(v)} ms`],
+    ['standalone saturation vs the peer (Portkey)', '≥ 3×', ratio, (v) => v >= 3, (v) => `${fmt(v)}×`],
+    ['cluster, added p50 at 500 req/s', '≤ 3 ms', added(phase('cluster', 500), 'p50'), (v) => v <= 3, (v) => `+${fmt(v)} ms`],
+  ];
+  const lines = ['', '### Targets', '', '| target | goal | this run | |', '|---|---|---:|---|'];
+  for (const [what, goal, value, ok, show] of targets) lines.push(`| ${what} | ${goal} | ${value === null ? 'not run' : show(value)} | ${value === null ? '' : ok(value) ? 'met' : 'not met'} |`);
+  lines.push('', 'What limits the ones not met, measured: bench/README.md, "Findings".');
+  return lines;
 }
 
 /** Which code was measured: dist/ is built from the working tree, which may differ from HEAD. */
