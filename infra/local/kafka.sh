@@ -139,10 +139,16 @@ JAVA_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Djava.awt
 format_storage() {
   [[ -f "$DATA/meta.properties" ]] && return
   # Any base64url-encoded 16-byte id will do; it only has to stay the same for this data dir.
+  # One in 64 such ids starts with "-", which the storage tool reads as an option ("expected one
+  # argument"), so draw again as Kafka's own Uuid.randomUuid does, and pass it with "=" as well.
   local cluster_id
-  cluster_id="$("$NODE" -e "process.stdout.write(require('node:crypto').randomBytes(16).toString('base64url'))")"
+  cluster_id="$("$NODE" -e "
+    const { randomBytes } = require('node:crypto');
+    let id;
+    do id = randomBytes(16).toString('base64url'); while (id.startsWith('-'));
+    process.stdout.write(id);")"
   log "formatting storage in .data/kafka/data (cluster id $cluster_id)"
-  java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG/server.properties" \
+  java "${JAVA_OPTS[@]}" -cp "$LIBS/*" kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$CONFIG/server.properties" \
     >>"$LOG_DIR/kafka.stdout.log" 2>&1 || die "storage format failed; see .data/logs/kafka.stdout.log"
 }
 
