@@ -3,6 +3,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { HealthCheckResponse, HealthClient } from './grpc-health-client';
+import { ReflectionClient } from './grpc-reflection-client';
 import OpenAI from 'openai';
 import { ChatChunk, GatewayClient, GatewayService } from '@assay/contracts';
 import { makeGenericClientConstructor } from '@grpc/grpc-js';
@@ -236,6 +237,22 @@ export function apiConformanceTests(target: () => GatewayUnderTest): void {
       const response: HealthCheckResponse = await health.check('assay.v1.Gateway');
       health.close();
       expect(response.status).toBe('SERVING');
+    });
+
+    it('describes the Gateway service through server reflection, as grpcurl needs', async () => {
+      const reflection = new ReflectionClient(target().grpcAddress);
+      const services = await reflection.listServices();
+      const files = await reflection.filesContaining('assay.v1.Gateway');
+      reflection.close();
+      expect(services).toContain('assay.v1.Gateway');
+      const gateway = files.flatMap((f) => f.service).find((s) => s.name === 'Gateway');
+      expect(gateway?.method.map((m) => [m.name, m.serverStreaming])).toEqual([
+        ['Chat', false],
+        ['ChatStream', true],
+      ]);
+      // Every message the methods name is described too, so a client can build requests.
+      const messages = new Set(files.flatMap((f) => f.messageType.map((m) => `.${f.package}.${m.name}`)));
+      for (const m of gateway!.method) expect([m.inputType, m.outputType].filter((t) => !messages.has(t))).toEqual([]);
     });
   });
 }
