@@ -73,8 +73,8 @@ export class UsageCharger {
     // A batch may hold the same event twice (redelivery): each statement must see it once.
     const unique = [...new Map(events.map((e) => [e.id, e])).values()];
     for (const event of unique) {
-      if (event.topic === Topics.requestCompleted) completed.push(decodeOnce(RequestCompleted, event.value));
-      else if (event.topic === Topics.providerAttempt) this.cost(decodeOnce(ProviderAttempt, event.value), costs);
+      if (event.topic === Topics.requestCompleted) completed.push(decodeOnce(RequestCompleted, event));
+      else if (event.topic === Topics.providerAttempt) this.cost(decodeOnce(ProviderAttempt, event), costs);
     }
     for (let attempt = 1; ; attempt++) {
       const { schedule, version } = this.plans;

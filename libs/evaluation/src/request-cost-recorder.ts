@@ -23,7 +23,7 @@ export class RequestCostRecorder {
     for (const event of events) {
       let e: RequestCompleted;
       try {
-        e = decodeOnce(RequestCompleted, event.value);
+        e = decodeOnce(RequestCompleted, event);
       } catch (err) {
         // Undecodable never becomes decodable; redelivery would stall the partition.
         this.log.error('skipping an undecodable RequestCompleted', { id: event.id, error: String(err) });

@@ -60,8 +60,8 @@ export class UsageRecorder {
   };
 
   toRow(event: BusEvent): UsageRow | null {
-    if (event.topic === Topics.requestCompleted) return this.requestRow(decodeOnce(RequestCompleted, event.value));
-    if (event.topic === Topics.providerAttempt) return this.attemptRow(decodeOnce(ProviderAttempt, event.value));
+    if (event.topic === Topics.requestCompleted) return this.requestRow(decodeOnce(RequestCompleted, event));
+    if (event.topic === Topics.providerAttempt) return this.attemptRow(decodeOnce(ProviderAttempt, event));
     return null;
   }
 
